@@ -1,0 +1,185 @@
+"""Fashion-MNIST: find it, read the IDX files, cache the arrays, corrupt images with noise."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from aecore.errors import DatasetNotFound
+
+CLASS_NAMES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)
+FILES = {
+    "x_train": "train-images-idx3-ubyte.gz",
+    "y_train": "train-labels-idx1-ubyte.gz",
+    "x_test": "t10k-images-idx3-ubyte.gz",
+    "y_test": "t10k-labels-idx1-ubyte.gz",
+}
+EXPECTED_COUNT = {"x_train": 60000, "y_train": 60000, "x_test": 10000, "y_test": 10000}
+DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
+KERAS_CACHE_DIR = Path.home() / ".keras" / "datasets" / "fashion-mnist"
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_FILE = PACKAGE_ROOT / "weights" / "sample.npz"
+NOISE_KINDS = ("gaussian", "salt_pepper", "mask")
+
+_MEMORY: dict[str, tuple] = {}
+
+
+def candidate_dirs() -> list[Path]:
+    """Where we look for the four IDX files, in order."""
+    dirs = []
+    if os.environ.get("FASHION_MNIST_DIR"):
+        dirs.append(Path(os.environ["FASHION_MNIST_DIR"]))
+    return [*dirs, DEBIAN_DIR, KERAS_CACHE_DIR]
+
+
+def find_dataset_dir() -> Path | None:
+    """First candidate directory that holds all four files, or None."""
+    for folder in candidate_dirs():
+        if all((folder / name).is_file() for name in FILES.values()):
+            return folder
+    return None
+
+
+def read_idx(path: Path, expected_ndim: int, expected_count: int | None = None) -> np.ndarray:
+    """Read a gzipped IDX file (uint8), checking its magic number and sizes."""
+    try:
+        with gzip.open(path, "rb") as handle:
+            raw = handle.read()
+    except (OSError, EOFError) as exc:
+        raise DatasetNotFound(
+            f"{path} is not a readable gzip file ({exc}). Delete it and get the dataset again."
+        ) from exc
+    header_size = 4 + 4 * expected_ndim
+    if len(raw) < header_size:
+        raise DatasetNotFound(f"{path} is too short to be an IDX file. Get the dataset again.")
+    zero, dtype_code, ndim = struct.unpack(">HBB", raw[:4])
+    if zero != 0 or dtype_code != 0x08 or ndim != expected_ndim:
+        raise DatasetNotFound(
+            f"{path} has a wrong IDX header (expected unsigned bytes in {expected_ndim} "
+            "dimensions). It is not a Fashion-MNIST file: get the dataset again."
+        )
+    shape = struct.unpack(f">{ndim}I", raw[4:header_size])
+    body = np.frombuffer(raw, dtype=np.uint8, offset=header_size)
+    if body.size != int(np.prod(shape)):
+        raise DatasetNotFound(
+            f"{path} is truncated: its header promises {int(np.prod(shape))} bytes of data, "
+            f"the file holds {body.size}. Get the dataset again."
+        )
+    if expected_count is not None and shape[0] != expected_count:
+        raise DatasetNotFound(f"{path} holds {shape[0]} items, expected {expected_count}.")
+    return body.reshape(shape)
+
+
+def read_dataset_dir(folder: Path) -> tuple:
+    """Decode the four files of one folder into float32 images and int labels."""
+    arrays = {}
+    for key, name in FILES.items():
+        ndim = 3 if key.startswith("x") else 1
+        arrays[key] = read_idx(folder / name, ndim, EXPECTED_COUNT[key])
+    to_float = lambda a: (a.astype(np.float32) / 255.0)  # noqa: E731
+    return (
+        (to_float(arrays["x_train"]), arrays["y_train"].astype(np.int64)),
+        (to_float(arrays["x_test"]), arrays["y_test"].astype(np.int64)),
+    )
+
+
+def download_with_keras() -> Path:
+    """Let Keras download the dataset into its cache (needs internet)."""
+    import keras
+
+    keras.datasets.fashion_mnist.load_data()
+    if not find_dataset_dir():
+        raise DatasetNotFound("Keras downloaded Fashion-MNIST but the files are not in its cache.")
+    return KERAS_CACHE_DIR
+
+
+def not_found_message() -> str:
+    return (
+        "Fashion-MNIST was not found and could not be downloaded. Get it one of three ways:\n"
+        "  1. Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist\n"
+        "  2. Put the four IDX .gz files in a folder and set FASHION_MNIST_DIR to it\n"
+        f"  3. With internet: python -c 'import keras; keras.datasets.fashion_mnist.load_data()' "
+        f"(files go to {KERAS_CACHE_DIR})"
+    )
+
+
+def load_fashion_mnist(allow_download: bool = True) -> tuple:
+    """Return ((x_train, y_train), (x_test, y_test)): float32 images in [0, 1], int labels."""
+    folder = find_dataset_dir()
+    if folder is None:
+        if not allow_download:
+            raise DatasetNotFound(not_found_message())
+        try:
+            folder = download_with_keras()
+        except DatasetNotFound:
+            raise
+        except Exception as exc:
+            raise DatasetNotFound(not_found_message()) from exc
+    key = str(folder.resolve())
+    if key not in _MEMORY:
+        _MEMORY[key] = read_dataset_dir(folder)
+    return _MEMORY[key]
+
+
+@dataclass(frozen=True)
+class DataSplit:
+    """Images (n, 28, 28), labels (n,) and where they came from: 'full' or 'sample'."""
+
+    x: np.ndarray
+    y: np.ndarray
+    source: str
+
+    @property
+    def description(self) -> str:
+        if self.source == "full":
+            return f"Fashion-MNIST test set ({len(self.x):,} images)"
+        return f"shipped sample of the test set ({len(self.x):,} images; dataset not installed)"
+
+
+def load_sample(path: Path = SAMPLE_FILE) -> DataSplit:
+    """The shipped sample of the test set (100 images per class)."""
+    if not path.is_file():
+        raise DatasetNotFound(not_found_message() + f"\nThe shipped sample {path} is missing too.")
+    with np.load(path) as data:
+        return DataSplit(data["x"].astype(np.float32) / 255.0, data["y"].astype(np.int64), "sample")
+
+
+def load_test_set(prefer_full: bool = True) -> DataSplit:
+    """The full test set when the dataset is installed, else the shipped sample (no network)."""
+    if prefer_full and find_dataset_dir() is not None:
+        (_, _), (x_test, y_test) = load_fashion_mnist(allow_download=False)
+        return DataSplit(x_test, y_test, "full")
+    return load_sample()
+
+
+def sample_indices(y: np.ndarray, per_class: int = 100, seed: int = 0) -> np.ndarray:
+    """Indices of a class-balanced, reproducible subset (sorted)."""
+    rng = np.random.default_rng(seed)
+    picks = [rng.choice(np.flatnonzero(y == c), per_class, replace=False) for c in range(10)]
+    return np.sort(np.concatenate(picks))
+
+
+def add_noise(x: np.ndarray, level: float, kind: str = "gaussian", seed: int | None = None):
+    """Corrupt images in [0, 1]. `level` is the std (gaussian) or the fraction of pixels hit."""
+    if kind not in NOISE_KINDS:
+        raise ValueError(f"Unknown noise kind {kind!r}; choose one of {', '.join(NOISE_KINDS)}.")
+    if not 0 <= level <= 1:
+        raise ValueError(f"Noise level must be between 0 and 1, got {level}.")
+    x = np.asarray(x, dtype=np.float32)
+    rng = np.random.default_rng(seed)
+    if kind == "gaussian":
+        noisy = x + level * rng.standard_normal(x.shape, dtype=np.float32)
+    elif kind == "salt_pepper":
+        hit = rng.random(x.shape) < level
+        noisy = np.where(hit, (rng.random(x.shape) < 0.5).astype(np.float32), x)
+    else:
+        noisy = np.where(rng.random(x.shape) < level, 0.0, x)
+    return np.clip(noisy, 0.0, 1.0).astype(np.float32)

@@ -1,0 +1,189 @@
+"""The registry: one frozen spec per variant. Every page and tool reads models from here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from math import prod
+
+from aecore.models import Built
+from aecore.models.conv import build_conv, build_denoising
+from aecore.models.dense import build_basic, build_deep, build_sparse
+from aecore.models.sequence import build_lstm
+from aecore.models.vae import build_vae_conv, build_vae_mlp
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """Default training settings; `full_epochs` is an upper bound (early stopping may end sooner)."""
+
+    quick_epochs: int
+    full_epochs: int
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    optimizer: str = "adam"
+    early_stopping_patience: int = 12
+    reduce_lr_patience: int = 4
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything the app and the tools know about one variant."""
+
+    name: str
+    title: str
+    description: str
+    family: str                       # dense | conv | sequence | vae
+    latent_shape: tuple[int, ...]
+    loss: str
+    architecture: str                 # one line
+    builder: Callable[[], Built] = field(repr=False, compare=False)
+    train: TrainSettings = field(default_factory=lambda: TrainSettings(5, 100))
+    article_bce: float | None = None
+    article_settings: str = ""
+    differences: tuple[str, ...] = ()
+    input_noise: float = 0.0          # gaussian std applied to inputs (denoising)
+
+    @property
+    def latent_dim(self) -> int:
+        return prod(self.latent_shape)
+
+    @property
+    def is_vae(self) -> bool:
+        return self.family == "vae"
+
+    def build(self) -> Built:
+        return self.builder()
+
+
+ADAM = "Adam (lr 1e-3, halved when val_loss stalls for 4 epochs) instead of the article's RMSprop."
+
+SPECS: dict[str, ModelSpec] = {s.name: s for s in [
+    ModelSpec(
+        name="basic", title="Basic dense autoencoder", family="dense", latent_shape=(32,),
+        loss="BCE", builder=build_basic, article_bce=0.282,
+        architecture="784 → Dense 32 (relu) → Dense 784 (sigmoid)",
+        description=(
+            "The smallest useful autoencoder: one fully connected layer squeezes the 784 pixels "
+            "into 32 numbers and a second layer tries to paint the image back from them. With so "
+            "little room it keeps the silhouette and overall brightness and drops fine texture."
+        ),
+        article_settings="RMSprop, 100 epochs, batch 256",
+        train=TrainSettings(quick_epochs=5, full_epochs=150, batch_size=64),
+        differences=(ADAM, "Batch 64 instead of 256: more updates per epoch."),
+    ),
+    ModelSpec(
+        name="sparse", title="Sparse autoencoder", family="dense", latent_shape=(32,),
+        loss="BCE + L1 on the code", builder=build_sparse, article_bce=None,
+        architecture="784 → Dense 32 (relu, L1 activity 1e-8) → Dense 784 (sigmoid)",
+        description=(
+            "The basic network with a penalty on how strongly the code units fire. The penalty "
+            "nudges most units towards zero for any given image, so each image is described by a "
+            "few active features. The article's weight (1e-8) is gentle: reconstructions stay "
+            "close to the basic model's."
+        ),
+        article_settings="RMSprop, 150 epochs, batch 256; 'very similar' loss to basic",
+        train=TrainSettings(quick_epochs=5, full_epochs=150, batch_size=64),
+        differences=(ADAM, "Batch 64 instead of 256."),
+    ),
+    ModelSpec(
+        name="deep", title="Deep dense autoencoder", family="dense", latent_shape=(32,),
+        loss="BCE", builder=build_deep, article_bce=0.277,
+        architecture="784 → 128 → 64 → 32 → 64 → 128 (relu) → 784 (sigmoid)",
+        description=(
+            "Same 32-number code as the basic model, but reached through two hidden layers on "
+            "each side. The extra non-linear steps let the code capture shapes a single layer "
+            "cannot, so the same budget buys sharper reconstructions."
+        ),
+        article_settings="RMSprop, 150 epochs, batch 256",
+        train=TrainSettings(quick_epochs=5, full_epochs=150, batch_size=128),
+        differences=(ADAM,),
+    ),
+    ModelSpec(
+        name="conv", title="Convolutional autoencoder", family="conv", latent_shape=(4, 4, 16),
+        loss="BCE", builder=build_conv, article_bce=0.265,
+        architecture=("Conv 32-16-16 + max-pool → 4×4×16 code → Conv 16-16-32 + upsample → "
+                      "Conv 1 (sigmoid); 3×3 kernels, batch norm"),
+        description=(
+            "Convolutions look at small neighbourhoods and reuse the same filters everywhere, "
+            "which suits images. Three convolution-and-pooling stages shrink the picture to a "
+            "4×4 grid of 16 feature channels (256 numbers); three upsampling stages grow it back."
+        ),
+        article_settings="RMSprop, 150 epochs, batch 256, best checkpoint",
+        train=TrainSettings(quick_epochs=2, full_epochs=150, batch_size=128),
+        differences=(ADAM, "Convolutions keep their bias (the article sets use_bias=False): "
+                     "the bias before relu helps here.", "Batch 128 instead of 256."),
+    ),
+    ModelSpec(
+        name="denoising", title="Denoising autoencoder", family="conv", latent_shape=(4, 4, 32),
+        loss="BCE against the clean image", builder=build_denoising, article_bce=0.287,
+        input_noise=0.5,
+        architecture="The convolutional model with 32 filters in every layer (4×4×32 code)",
+        description=(
+            "Trained on images buried under heavy Gaussian noise (σ = 0.5) and asked to return "
+            "the clean original. It cannot just copy its input, so it has to learn what clothes "
+            "look like and project the noisy picture back onto that."
+        ),
+        article_settings="RMSprop, 150 epochs, batch 256, noisy input → clean target",
+        train=TrainSettings(quick_epochs=2, full_epochs=150, batch_size=128),
+        differences=(ADAM, "Convolutions keep their bias.", "Batch 128 instead of 256.",
+                     "Fresh noise every epoch instead of one fixed noisy copy."),
+    ),
+    ModelSpec(
+        name="lstm", title="LSTM sequence-to-sequence autoencoder", family="sequence",
+        latent_shape=(32,), loss="BCE", builder=build_lstm, article_bce=None,
+        architecture=("28 rows → LSTM 128 → Dense 32 code → repeat ×28 → LSTM 128 → "
+                      "Dense 28 (sigmoid) per row"),
+        description=(
+            "Reads the image one row at a time, like a sentence of 28 words, and summarises it in "
+            "a 32-number code. A second LSTM unrolls that code back into 28 rows. It shows that "
+            "the autoencoder idea works for sequences too, not only for grids of pixels."
+        ),
+        article_settings="described in words only; no code or number",
+        train=TrainSettings(quick_epochs=2, full_epochs=60, batch_size=128),
+        differences=("The article gives no layer sizes: we chose LSTM 128 with a 32-number "
+                     "code so it compares with the dense models and PCA-32.", ADAM),
+    ),
+    ModelSpec(
+        name="vae_mlp", title="Variational autoencoder (MLP, 2-D)", family="vae",
+        latent_shape=(2,), loss="784·BCE + KL (nats per image)", builder=build_vae_mlp,
+        architecture="784 → Dense 256 → (μ, log σ²) ∈ R² → sample → Dense 256 → 784",
+        description=(
+            "Instead of a single point, the encoder outputs a small Gaussian cloud in a 2-D plane, "
+            "and the loss pulls every cloud towards a standard normal. The plane becomes smooth "
+            "and gap-free, so any point you pick decodes to a plausible garment."
+        ),
+        article_settings="RMSprop, 100 epochs, batch 128",
+        train=TrainSettings(quick_epochs=5, full_epochs=150, batch_size=128,
+                            early_stopping_patience=15),
+        differences=(ADAM,),
+    ),
+    ModelSpec(
+        name="vae_conv", title="Variational autoencoder (convolutional, 2-D)", family="vae",
+        latent_shape=(2,), loss="784·BCE + KL (nats per image)", builder=build_vae_conv,
+        architecture=("Conv 1-64-64-64 → Dense 128 → (μ, log σ²) ∈ R² → sample → Dense 128 → "
+                      "14×14×64 → ConvT 64 ×3 → Conv 1 (sigmoid)"),
+        description=(
+            "The same 2-D variational idea with convolutional encoder and decoder. Convolutions "
+            "read shapes better, so garments of one kind gather more tightly on the plane and "
+            "the decoded images are a little crisper."
+        ),
+        article_settings="RMSprop, 150 epochs, batch 128",
+        train=TrainSettings(quick_epochs=2, full_epochs=60, batch_size=128,
+                            early_stopping_patience=10),
+        differences=(ADAM, "Sampling uses exp(log σ² / 2)·ε; the article's exp(log σ²)·ε "
+                     "(from an old Keras example) samples with the wrong spread."),
+    ),
+]}
+
+
+def list_models() -> list[str]:
+    """Names of the variants, in the order the app shows them."""
+    return list(SPECS)
+
+
+def get_spec(name: str) -> ModelSpec:
+    try:
+        return SPECS[name]
+    except KeyError:
+        raise KeyError(f"Unknown model {name!r}; choose one of {', '.join(SPECS)}.") from None

@@ -1,0 +1,91 @@
+"""The latent plane: drag a marker over the 2-D latent space, the browser decodes live.
+
+The decoder runs in the browser (decoder_engine.js) on weights from ``aecore.export``, so
+dragging needs no Python round trip; the point reaches Python on release as ``result.point``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from aecore.export import export_json
+from aecore.latent import plane_extent
+
+HERE = Path(__file__).parent
+TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+HTML = """<div class="lp-root">
+  <div class="lp-plot">
+    <canvas class="latent-plane" tabindex="0"
+      aria-label="Latent plane: drag the marker or use the arrow keys"></canvas>
+    <div class="lp-legend"></div>
+  </div>
+  <div class="lp-side">
+    <canvas class="decoded" width="280" height="280" aria-label="Decoded image"></canvas>
+    <div class="lp-readout"></div>
+    <div class="lp-hint">Drag on the plane (or use the arrow keys): the image is decoded in your
+      browser as you move.</div>
+  </div>
+</div>"""
+
+_component = st.components.v2.component(
+    "latent_plane",
+    html=HTML,
+    css=(HERE / "latent_plane.css").read_text(),
+    js=(HERE / "decoder_engine.js").read_text() + "\n" + (HERE / "latent_plane.js").read_text(),
+)
+
+
+def _noop() -> None:
+    pass
+
+
+def latent_plane(
+    key: str,
+    export: dict,
+    points: np.ndarray,
+    labels: np.ndarray | None,
+    class_names: Sequence[str],
+    point: Sequence[float] = (0.0, 0.0),
+    extent: Sequence[float] | None = None,
+    path: np.ndarray | None = None,
+    extra: dict | None = None,
+    on_change: Callable[[], None] | None = None,
+):
+    """Mount the plane; ``result.point`` is the last released [x, y] (``point`` until then).
+
+    export: ``aecore.export.export_decoder`` of a decoder with a 2-D input.
+    points, labels: (n, 2) latent means and their class indices (labels may be None).
+    point: where the marker goes; it moves when this value changes between runs.
+    extent: (x0, x1, y0, y1); by default it covers the points. path: (m, 2) polyline overlay.
+    extra: {"xy": [x, y], "label": str} draws a second, labelled marker.
+    """
+    if export["input_shape"] != [2]:
+        raise ValueError(f"the latent plane needs a 2-D latent, got {export['input_shape']}")
+    points = np.ascontiguousarray(points, dtype=np.float32).reshape(-1, 2)
+    labels = None if labels is None else np.asarray(labels, dtype=np.uint8)
+    digest = hashlib.sha1(points.tobytes() + (b"" if labels is None else labels.tobytes()))
+    data = {
+        "model": export_json(export),
+        **{name: a.reshape(-1) for name, a in export["arrays"].items()},
+        "points": points.reshape(-1),
+        "labels": labels,
+        "points_id": digest.hexdigest()[:16],
+        "class_names": list(class_names),
+        "colors": TAB10,
+        "extent": [float(v) for v in (extent if extent is not None else plane_extent(points))],
+        "point": [float(point[0]), float(point[1])],
+        "path": None if path is None else np.asarray(path, dtype=float).reshape(-1, 2).tolist(),
+        "extra": extra,
+    }
+    return _component(
+        key=key,
+        data=data,
+        default={"point": data["point"]},
+        on_point_change=on_change or _noop,
+    )
