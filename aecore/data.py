@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import struct
 from dataclasses import dataclass
@@ -183,3 +184,20 @@ def add_noise(x: np.ndarray, level: float, kind: str = "gaussian", seed: int | N
     else:
         noisy = np.where(rng.random(x.shape) < level, 0.0, x)
     return np.clip(noisy, 0.0, 1.0).astype(np.float32)
+
+
+def write_sample(path: Path = SAMPLE_FILE, per_class: int = 100) -> DataSplit:
+    """Write the class-balanced sample of the test set that ships with the app (uint8, npz)."""
+    from aecore.store import atomic_write_bytes  # local: store imports this module
+
+    (_, _), (x_test, y_test) = load_fashion_mnist(allow_download=False)
+    picks = sample_indices(y_test, per_class)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, x=np.round(x_test[picks] * 255).astype(np.uint8),
+                        y=y_test[picks].astype(np.uint8), test_index=picks.astype(np.int32))
+    atomic_write_bytes(path, buffer.getvalue())
+    return load_sample(path)
+
+
+if __name__ == "__main__":
+    print(write_sample().description)

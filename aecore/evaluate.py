@@ -91,7 +91,8 @@ def evaluation_rows(names: list[str], weights_dir=None) -> tuple[list[dict], str
 
 
 def format_table(rows: list[dict], source: str) -> str:
-    header = f"{'model':<10} {'BCE':>7} {'MSE':>7} {'article':>8} {'PCA(k)':>13} {'to floor':>9}  extra"
+    header = (f"{'model':<10} {'BCE':>7} {'MSE':>7} {'article':>8} {'PCA(k)':>13} "
+              f"{'to floor':>9}  extra")
     lines = [f"Evaluated on the {source}; floor BCE(x, x) = {FLOOR_BCE}", header, "-" * 78]
     for r in rows:
         if "error" in r:

@@ -119,7 +119,8 @@ def export_decoder(decoder: keras.Model) -> dict:
         elif isinstance(layer, L.UpSampling2D):
             if layer.interpolation != "nearest" or layer.data_format != "channels_last":
                 raise ValueError(f"{where}: only nearest, channels_last upsampling is supported")
-            op = {"op": "upsample", "in_shape": _shape(layer.input), "size": list(_pairs(layer.size))}
+            op = {"op": "upsample", "in_shape": _shape(layer.input),
+                  "size": list(_pairs(layer.size))}
         elif isinstance(layer, L.BatchNormalization):
             _batchnorm(layer, layers, arrays, add, where, out_shape)
             continue
@@ -127,7 +128,7 @@ def export_decoder(decoder: keras.Model) -> dict:
             op = {"op": "act", **_act(layer.activation, where)}
         elif isinstance(layer, L.ReLU):
             cfg = layer.get_config()
-            if cfg.get("max_value") is not None or cfg.get("negative_slope") or cfg.get("threshold"):
+            if cfg["max_value"] is not None or cfg["negative_slope"] or cfg["threshold"]:
                 raise ValueError(f"{where}: only a plain ReLU is supported")
             op = {"op": "act", "act": "relu"}
         elif isinstance(layer, L.LeakyReLU):

@@ -69,7 +69,7 @@ def _open(data: bytes) -> Image.Image:
     """Open and fully decode the first frame, with the size checked before decoding."""
     try:
         im = Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _too_big_error() from exc
     except UnidentifiedImageError as exc:
         raise InvalidImage(_not_an_image_message(data)) from exc
@@ -84,14 +84,20 @@ def _open(data: bytes) -> Image.Image:
         if im.format == "JPEG":
             im.draft("L", (WORK_SIDE, WORK_SIDE))  # fast greyscale DCT downscale of big photos
         im.load()
-        return ImageOps.exif_transpose(im) or im
-    except Image.DecompressionBombError as exc:
-        raise _too_big_error(width, height) from exc
     except Exception as exc:
         raise InvalidImage(
             f"The picture is damaged or truncated and could not be decoded ({exc}). "
             "Save it again or upload a different file."
         ) from exc
+    return _upright(im)
+
+
+def _upright(im: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation (phone photos); a broken EXIF block is ignored."""
+    try:
+        return ImageOps.exif_transpose(im) or im
+    except Exception:
+        return im
 
 
 def _too_big_error(width: int | None = None, height: int | None = None) -> InvalidImage:

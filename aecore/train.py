@@ -54,9 +54,13 @@ def training_model(spec: ModelSpec, built: Built) -> keras.Model:
     return keras.Model(image, built.decoder(built.encoder(noisy)), name=f"{spec.name}_train")
 
 
+STEPS_PER_EXECUTION = 16   # fewer Python round trips per epoch: 2-3x faster for small models
+
+
 def compile_for_training(spec: ModelSpec, model: keras.Model, learning_rate: float) -> None:
-    optimizer = keras.optimizers.Adam(learning_rate)
-    model.compile(optimizer=optimizer, loss=None if spec.is_vae else "binary_crossentropy")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss=None if spec.is_vae else "binary_crossentropy",
+                  steps_per_execution=STEPS_PER_EXECUTION, jit_compile=spec.train.jit_compile)
 
 
 def select_data(data, limit: int | None, eval_limit: int | None):

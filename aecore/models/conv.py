@@ -14,7 +14,8 @@ def conv_block(x, filters: int, padding: str = "same"):
     return layers.BatchNormalization()(x)
 
 
-def conv_autoencoder(name: str, encoder_filters=(32, 16, 16), decoder_filters=(16, 16, 32)) -> Built:
+def conv_autoencoder(name: str, encoder_filters=(32, 16, 16),
+                     decoder_filters=(16, 16, 32)) -> Built:
     """28x28 -> three conv+pool stages -> 4x4xF code -> three conv+upsample stages -> 28x28."""
     image = image_input()
     x = layers.Reshape((*IMAGE_SHAPE, 1))(image)

@@ -1,6 +1,6 @@
 """Real-browser fixtures: a Streamlit server for the app and Playwright pages in Debian Chromium.
 
-Fixtures: `app_server` (base URL, session), `browser` (session), `page`, `app_page` (the app
+Fixtures: `app_server` (base URL, session), `browser` (module), `page`, `app_page` (the app
 loaded and idle), `screenshot` (callable). Helpers to import: see st_browser.py.
 Set APP_FILE to serve another script (default app.py, relative to the repository root).
 Without /usr/bin/chromium the tests skip, except under CI=true, where they fail.
@@ -59,9 +59,13 @@ def app_server():
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Headless Debian Chromium through Playwright (never `playwright install`)."""
+    """Headless Debian Chromium through Playwright (never `playwright install`).
+
+    Module scope on purpose: only one Playwright sync session may run per process, so another
+    test file starting its own must not find this one still open.
+    """
     if not Path(CHROMIUM).exists():
         _unavailable(f"{CHROMIUM} not found: install it with `apt-get install -y chromium`")
     try:

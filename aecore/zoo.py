@@ -1,0 +1,117 @@
+"""Facts about the variants for the overview table, the sidebar and the training curves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aecore import store
+from aecore.metrics import FLOOR_BCE
+from aecore.specs import get_spec, list_models
+
+STATUS_KINDS = ("ok", "missing", "damaged")
+
+
+def status_kind(message: str) -> str:
+    """'ok', 'missing' or 'damaged' for one value of `weights_status()`."""
+    if message == "ok":
+        return "ok"
+    if message.startswith("No trained weights"):
+        return "missing"
+    return "damaged"
+
+
+def weights_stamp(name: str | None = None, weights_dir: str | Path | None = None) -> tuple:
+    """Modification times and sizes of the manifest and weights files: changes when they do."""
+    folder = store.resolve_dir(weights_dir)
+    names = [name] if name else list_models()
+    paths = [folder / store.MANIFEST_NAME, *(store.weights_file(n, folder) for n in names)]
+    stamp = []
+    for path in paths:
+        try:
+            info = path.stat()
+            stamp.append((str(path), info.st_mtime_ns, info.st_size))
+        except OSError:
+            stamp.append((str(path), None, None))
+    return tuple(stamp)
+
+
+def parameter_count(name: str) -> int:
+    """Trainable and fixed weights of the whole autoencoder (builds the model, no weights)."""
+    return int(store.build_ready(name).autoencoder.count_params())
+
+
+def floor_gap(test_bce: float | None) -> float | None:
+    """How far a test BCE sits above the floor BCE(x, x) that no model can beat."""
+    return None if test_bce is None else test_bce - FLOOR_BCE
+
+
+def zoo_row(name: str, entry: dict | None, status: str, params: int | None) -> dict:
+    """One row of the model table (missing numbers are None)."""
+    spec = get_spec(name)
+    metrics = (entry or {}).get("metrics", {}) if status == "ok" else {}
+    test_bce = metrics.get("test_bce")
+    return {
+        "name": name,
+        "Model": spec.title,
+        "Architecture": spec.architecture,
+        "Parameters": params,
+        "Latent size": spec.latent_dim,
+        "Test BCE": test_bce,
+        "Article BCE": spec.article_bce,
+        "Above floor": floor_gap(test_bce),
+        "Weights": status_kind(status),
+    }
+
+
+def zoo_rows(status: dict[str, str], params: dict[str, int | None],
+             weights_dir: str | Path | None = None) -> list[dict]:
+    """The model table: one row per variant in registry order."""
+    manifest = read_manifest_safely(weights_dir)
+    return [zoo_row(n, manifest.get(n), status.get(n, "missing"), params.get(n))
+            for n in list_models()]
+
+
+def read_manifest_safely(weights_dir: str | Path | None = None) -> dict[str, dict]:
+    """The manifest's models table, or {} when the manifest is unreadable."""
+    try:
+        return store.read_manifest(weights_dir)["models"]
+    except Exception:  # a damaged manifest is reported by weights_status
+        return {}
+
+
+def test_bce_by_model(status: dict[str, str], weights_dir=None) -> dict[str, float]:
+    """Recorded test BCE of every model whose weights are ok."""
+    manifest = read_manifest_safely(weights_dir)
+    out = {}
+    for name in list_models():
+        value = manifest.get(name, {}).get("metrics", {}).get("test_bce")
+        if status.get(name) == "ok" and value is not None:
+            out[name] = float(value)
+    return out
+
+
+def curve(history: dict, key: str) -> tuple[list[int], list[float]]:
+    """(epochs, values) of one logged series, skipping epochs where it is missing."""
+    epochs = history.get("epoch") or []
+    values = history.get(key) or []
+    pairs = [(int(e), float(v)) for e, v in zip(epochs, values, strict=False) if v is not None]
+    return [e for e, _ in pairs], [v for _, v in pairs]
+
+
+def training_summary(name: str, history: dict | None, entry: dict | None) -> dict:
+    """What was recorded about a training run: preset, epochs, backend, best val_loss, time."""
+    history, entry = history or {}, entry or {}
+    _, val = curve(history, "val_loss")
+    best = min(val) if val else None
+    return {
+        "Model": get_spec(name).title,
+        "Preset": history.get("preset") or entry.get("preset"),
+        "Epochs": len(history.get("epoch") or []) or entry.get("epochs"),
+        "Best epoch": entry.get("best_epoch") or (val.index(best) + 1 if val else None),
+        "Best val_loss": best,
+        "Batch": history.get("batch_size") or entry.get("batch_size"),
+        "Backend": history.get("backend") or entry.get("backend"),
+        "Keras": history.get("keras_version") or entry.get("keras_version"),
+        "Seconds": entry.get("train_seconds"),
+        "Date": entry.get("date"),
+    }
