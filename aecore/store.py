@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -13,6 +14,11 @@ import keras
 import numpy as np
 
 from aecore.data import PACKAGE_ROOT
+
+try:
+    import fcntl
+except ImportError:  # Windows: trainings there run one at a time
+    fcntl = None
 from aecore.errors import WeightsError
 from aecore.models import Built
 from aecore.specs import get_spec, list_models
@@ -136,10 +142,26 @@ def record_model(name: str, trained: keras.Model, entry: dict,
         "fingerprint": fingerprint(name, clean.autoencoder),
         "bytes": path.stat().st_size,
     }
-    manifest = read_manifest(folder)
-    manifest["models"][name] = full_entry
-    atomic_write_json(folder / MANIFEST_NAME, manifest)
+    with manifest_lock(folder):
+        manifest = read_manifest(folder)
+        manifest["models"][name] = full_entry
+        atomic_write_json(folder / MANIFEST_NAME, manifest)
     return full_entry
+
+
+@contextlib.contextmanager
+def manifest_lock(folder: Path):
+    """Serialise manifest updates from trainings running side by side."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:
+        yield
+        return
+    with open(folder / ".manifest.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def verified_entry(name: str, weights_dir: str | Path | None = None) -> dict:
