@@ -82,9 +82,10 @@ def callbacks_for(spec: ModelSpec, checkpoint_dir: Path, resume: bool, history: 
         keras.callbacks.ModelCheckpoint(
             str(best), monitor="val_loss", save_best_only=True, save_weights_only=True,
             initial_value_threshold=history.best_val_loss() if resume else None),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5,
-                                          patience=spec.train.reduce_lr_patience, min_lr=1e-5),
-        keras.callbacks.EarlyStopping(monitor="val_loss",
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, min_lr=1e-5,
+                                          patience=spec.train.reduce_lr_patience,
+                                          min_delta=spec.train.min_delta),
+        keras.callbacks.EarlyStopping(monitor="val_loss", min_delta=spec.train.min_delta,
                                       patience=spec.train.early_stopping_patience),
         history,
         *extra,
