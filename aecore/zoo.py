@@ -53,13 +53,13 @@ def zoo_row(name: str, entry: dict | None, status: str, params: int | None) -> d
     return {
         "name": name,
         "Model": spec.title,
-        "Architecture": spec.architecture,
-        "Parameters": params,
         "Latent size": spec.latent_dim,
+        "Parameters": params,
         "Test BCE": test_bce,
         "Article BCE": spec.article_bce,
         "Above floor": floor_gap(test_bce),
         "Weights": status_kind(status),
+        "Architecture": spec.architecture,
     }
 
 
