@@ -71,6 +71,7 @@ function setup(root) {
     ctx.clearRect(0, 0, w, h);
     const d = s.data, a = area(), [x0, x1, y0, y1] = d.extent;
     const text = themeColor("--st-text-color", "#31333f");
+    s.primary = themeColor("--st-primary-color", "#ff4b4b");
     ctx.font = "11px sans-serif";
     ctx.fillStyle = text;
     ctx.strokeStyle = text;
@@ -156,7 +157,7 @@ function setup(root) {
     pctx.clearRect(0, 0, el.plane.width, el.plane.height);
     pctx.drawImage(s.bg, 0, 0);
     pctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const primary = themeColor("--st-primary-color", "#ff4b4b");
+    const primary = s.primary;
     if (d.path && d.path.length > 1) {
       pctx.strokeStyle = primary;
       pctx.lineWidth = 2;
@@ -231,7 +232,6 @@ function setup(root) {
     if (e.button !== 0 || !s.data) return;
     s.dragging = true;
     el.plane.setPointerCapture(e.pointerId);
-    el.plane.focus({ preventScroll: true });
     moveTo(e);
     e.preventDefault();
   };
