@@ -45,10 +45,12 @@ function setup(root) {
   const dctx = el.decoded.getContext("2d");
 
   // ---- geometry -------------------------------------------------------------------------------
-  const area = () => {
+  const measure = () => { // the plot area in CSS pixels, kept until the next background draw
     const w = el.plane.clientWidth || 400, h = el.plane.clientHeight || 400;
-    return { x: MARGIN.left, y: MARGIN.top, w: w - MARGIN.left - MARGIN.right, h: h - MARGIN.top - MARGIN.bottom };
+    s.area = { x: MARGIN.left, y: MARGIN.top, w: w - MARGIN.left - MARGIN.right,
+      h: h - MARGIN.top - MARGIN.bottom, cssW: w, cssH: h };
   };
+  const area = () => s.area;
   const toPx = (x, y) => {
     const [x0, x1, y0, y1] = s.data.extent, a = area();
     return [a.x + ((x - x0) / (x1 - x0)) * a.w, a.y + ((y1 - y) / (y1 - y0)) * a.h];
@@ -64,7 +66,8 @@ function setup(root) {
   // ---- static background: axes, ticks, dots -----------------------------------------------------
   function drawBackground() {
     const dpr = window.devicePixelRatio || 1;
-    const w = el.plane.clientWidth || 400, h = el.plane.clientHeight || 400;
+    measure();
+    const w = s.area.cssW, h = s.area.cssH;
     for (const c of [el.plane, s.bg]) { c.width = Math.round(w * dpr); c.height = Math.round(h * dpr); }
     const ctx = s.bg.getContext("2d");
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -232,6 +235,8 @@ function setup(root) {
     if (e.button !== 0 || !s.data) return;
     s.dragging = true;
     el.plane.setPointerCapture(e.pointerId);
+    s.pointerFocus = true;
+    el.plane.focus({ preventScroll: true }); // so the arrow keys work next
     moveTo(e);
     e.preventDefault();
   };
@@ -255,6 +260,11 @@ function setup(root) {
     clearTimeout(s.sendTimer);
     s.sendTimer = setTimeout(send, 300);
   };
+  const onFocus = () => {
+    el.plane.classList.toggle("keyboard-focus", !s.pointerFocus); // outline for keyboard users
+    s.pointerFocus = false;
+  };
+  el.plane.addEventListener("focus", onFocus);
   el.plane.addEventListener("pointerdown", onDown);
   el.plane.addEventListener("pointermove", onMove);
   el.plane.addEventListener("pointerup", onUp);
@@ -301,7 +311,7 @@ function setup(root) {
     clearTimeout(s.sendTimer);
     resize.disconnect();
     for (const [t, f] of [["pointerdown", onDown], ["pointermove", onMove], ["pointerup", onUp],
-      ["pointercancel", onUp], ["keydown", onKey]]) el.plane.removeEventListener(t, f);
+      ["pointercancel", onUp], ["keydown", onKey], ["focus", onFocus]]) el.plane.removeEventListener(t, f);
     STATE.delete(root);
   };
   return s;

@@ -1,0 +1,137 @@
+"""Compare reconstructions: the same images through any set of models, with per-image errors."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import aecore
+from aecore import compare, zoo
+from aecore.metrics import FLOOR_BCE
+from ui import common
+
+VIEWS = ("Reconstruction", "Difference", "Error heat")
+LEGEND = {
+    "Reconstruction": "Each cell: the model's reconstruction and its error on that image "
+                      "(★ marks the best model for the image).",
+    "Difference": "Reconstruction minus original: **red** where the model paints too much "
+                  "ink, **blue** where it lost ink, white where it is right.",
+    "Error heat": "Per-pixel cross-entropy above the floor (what a perfect copy would score): "
+                  "black is perfect, red → yellow → white is worse. One scale for the whole "
+                  "grid.",
+}
+
+st.title("Compare reconstructions")
+st.caption("Pick images and models; the grid shows the originals on top and one row per model. "
+           "Your choices are kept when you visit other pages.")
+
+
+def _init(key: str, value) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _controls() -> tuple[list[str], str, str]:
+    _init("compare_models", common.ready_models() or aecore.list_models()[:1])
+    _init("compare_view", VIEWS[0])
+    _init("compare_metric", "BCE")
+    a, b, c = st.columns([4, 3, 1.2], vertical_alignment="bottom")
+    models = a.multiselect("Models", aecore.list_models(), key="compare_models",
+                           format_func=lambda n: aecore.get_spec(n).title,
+                           persist_state="session")
+    view = b.radio("Show", VIEWS, horizontal=True, key="compare_view", persist_state="session")
+    metric = c.selectbox("Error", list(compare.METRICS), key="compare_metric",
+                         persist_state="session",
+                         help="BCE and MSE: lower is better. SSIM: higher is better (1 = same).")
+    return models, view, metric
+
+
+def _reconstructions(models: list[str], images: np.ndarray) -> dict[str, np.ndarray]:
+    """Reconstructions of the models that load; a notice (with a fix) for the others."""
+    out = {}
+    for name in models:
+        if common.model_or_notice(name, key="compare") is not None:
+            out[name] = common.reconstruct(name, images)
+    return out
+
+
+def _cells(view: str, images: np.ndarray, recon: np.ndarray, vmax: float) -> list:
+    if view == "Difference":
+        return list(compare.signed_difference_rgb(images, recon))
+    if view == "Error heat":
+        return list(compare.heat_rgb(compare.excess_bce_map(images, recon), vmax))
+    return list(recon)
+
+
+def _heat_scale(images: np.ndarray, recons: dict[str, np.ndarray]) -> float:
+    """One top value for every heat map in the grid (99th percentile, so outliers don't rule)."""
+    maps = [compare.excess_bce_map(images, r) for r in recons.values()]
+    return float(np.percentile(np.concatenate([m.ravel() for m in maps]), 99)) if maps else 1.0
+
+
+def _grid(images, captions, recons: dict[str, np.ndarray], view: str, metric: str) -> None:
+    errors = {name: compare.per_image_errors(images, r, metric) for name, r in recons.items()}
+    lower_better = compare.METRICS[metric][1]
+    table = np.array(list(errors.values())) if errors else np.zeros((0, len(images)))
+    best = (table.argmin(axis=0) if lower_better else table.argmax(axis=0)) if len(table) else []
+    vmax = _heat_scale(images, recons) if view == "Error heat" else 1.0
+    rows = [("**Original**", list(images), captions)]
+    for row, (name, recon) in enumerate(recons.items()):
+        marks = ["★ " if len(recons) > 1 and best[i] == row else "" for i in range(len(images))]
+        cell_captions = [f"{marks[i]}{metric} {e:.3f}" for i, e in enumerate(errors[name])]
+        label = f"**{aecore.get_spec(name).title}**  \nmean {metric} {errors[name].mean():.3f}"
+        rows.append((label, _cells(view, images, recon, vmax), cell_captions))
+    common.image_grid(rows, scale=3)
+    st.caption(LEGEND[view])
+
+
+@st.fragment
+def explorer() -> None:
+    """Image chooser, model choice and the grid; reruns on its own when a control changes."""
+    images, captions = common.choose_images("compare", 8)
+    models, view, metric = _controls()
+    if len(images) == 0:
+        return
+    if not models:
+        st.info("Choose at least one model above.")
+        common.show_images(images, captions)
+        return
+    recons = _reconstructions(models, images)
+    _grid(images, captions, recons, view, metric)
+
+
+def bce_chart(values: dict[str, float]) -> go.Figure:
+    """Bars of recorded test BCE, with the floor and the article's numbers for reference."""
+    names = list(values)
+    titles = [aecore.get_spec(n).title for n in names]
+    fig = go.Figure(go.Bar(x=titles, y=[values[n] for n in names], name="our test BCE",
+                           text=[f"{values[n]:.4f}" for n in names], textposition="outside",
+                           marker_color="#4c78a8"))
+    article = [(t, aecore.get_spec(n).article_bce) for t, n in zip(titles, names, strict=True)]
+    article = [(t, v) for t, v in article if v is not None]
+    if article:
+        fig.add_scatter(x=[t for t, _ in article], y=[v for _, v in article], mode="markers",
+                        name="the article", marker={"symbol": "diamond", "size": 11,
+                                                    "color": "#e45756"})
+    fig.add_hline(y=FLOOR_BCE, line_dash="dot", line_color="#555")
+    fig.add_scatter(x=[None], y=[None], mode="lines", name=f"floor {FLOOR_BCE} (a perfect copy)",
+                    line={"dash": "dot", "color": "#555"})
+    top = max([*values.values(), *(v for _, v in article)])
+    low = FLOOR_BCE - 0.02
+    fig.update_layout(yaxis={"title": "test BCE (per pixel)",
+                             "range": [low, top + 0.12 * (top - low)]},
+                      height=380, margin={"t": 30, "b": 10}, legend={"orientation": "h"})
+    return fig
+
+
+explorer()
+
+st.subheader("Test-set BCE per model")
+recorded = zoo.test_bce_by_model(common.weights_status())
+if recorded:
+    st.plotly_chart(bce_chart(recorded), key="compare_bce_chart")
+    st.caption("Measured on the whole test set when each model was trained. The axis starts "
+               "just below the floor, the score of a perfect copy, so small gaps are visible. "
+               "The denoising model is scored on noisy inputs against clean targets.")
+else:
+    st.info("No model has recorded test results yet. Train one with "
+            "`python -m aecore.train --model basic` or the button above.")

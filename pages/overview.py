@@ -1,0 +1,113 @@
+"""Overview: what an autoencoder is, the eight variants side by side, one strip of images."""
+
+import streamlit as st
+
+import aecore
+from aecore import compare, zoo
+from aecore.metrics import FLOOR_BCE
+from ui import common
+
+st.title("Autoencoder Explorer")
+st.markdown(
+    "An **autoencoder** is a network trained to hand back exactly what it was given. That sounds "
+    "pointless until you force the information through a narrow middle: to rebuild a 784-pixel "
+    "picture from, say, 32 numbers, the network has to discover what those pictures have in "
+    "common. The 32 numbers are the **code** (or latent vector); the half that produces it is "
+    "the **encoder**, the half that paints the picture back is the **decoder**. Every model "
+    "here was trained on Fashion-MNIST: 28×28 greyscale photos of ten kinds of clothing."
+)
+
+st.markdown("**Squeeze, then rebuild.** With pixels scaled to [0, 1], the encoder $f_\\phi$ maps "
+            "an image to a short code and the decoder $g_\\theta$ maps the code back:")
+st.latex(r"z = f_\phi(x) \in \mathbb{R}^{k}, \qquad \hat{x} = g_\theta(z) \in [0,1]^{784},"
+         r"\qquad k \ll 784")
+st.markdown(
+    "Both halves are trained together and nothing tells them what the code should mean. A "
+    "sigmoid on the last layer keeps every output pixel between 0 and 1, so it can be read as "
+    "the probability that the pixel is lit. Training scores each reconstruction pixel by pixel "
+    "with the binary cross-entropy, averaged over the 784 pixels:"
+)
+st.latex(r"\mathcal{L}(x, \hat{x}) = -\frac{1}{784} \sum_{i=1}^{784} "
+         r"\Big[x_i \log \hat{x}_i + (1 - x_i) \log (1 - \hat{x}_i)\Big]")
+st.markdown(
+    f"Fashion-MNIST pixels are shades of grey, not pure black or white, so even a perfect copy "
+    f"($\\hat x = x$) scores above zero: about **{FLOOR_BCE:.4f}** on the test set. That is the "
+    "**floor**, and the table below measures each model by its distance above it. The two "
+    "variational models add a Kullback–Leibler term that keeps their codes close to a standard "
+    "normal distribution; their training loss is reported in nats per image "
+    "(784 × BCE + KL)."
+)
+
+status = common.weights_status()
+kinds = {name: zoo.status_kind(msg) for name, msg in status.items()}
+
+st.subheader("The eight variants")
+rows = zoo.zoo_rows(status, common.parameter_counts())
+st.dataframe(
+    [{k: v for k, v in row.items() if k != "name"} for row in rows],
+    hide_index=True,
+    column_config={
+        "Architecture": st.column_config.TextColumn(width="large"),
+        "Model": st.column_config.TextColumn(width="medium"),
+        "Parameters": st.column_config.NumberColumn(format="localized"),
+        "Test BCE": st.column_config.NumberColumn(format="%.4f", help="Our test-set BCE"),
+        "Article BCE": st.column_config.NumberColumn(
+            format="%.3f", help="The number the article reports (blank: it gives none)"),
+        "Above floor": st.column_config.NumberColumn(
+            format="%.4f", help=f"Test BCE minus the floor {FLOOR_BCE} that no model can beat"),
+    },
+)
+st.caption("Latent size: how many numbers the code holds. Blank test BCE: the model has no "
+           "trained weights yet (see the sidebar).")
+
+
+@st.fragment
+def strip() -> None:
+    """The same few test images through every model with weights."""
+    st.subheader("Same images, every model")
+    a, b = st.columns([3, 1], vertical_alignment="bottom")
+    count = a.slider("Images (one per class)", 3, 10, 6, key="overview_count",
+                     persist_state="session")
+    if b.button("Other images", key="overview_redraw"):
+        st.session_state["overview_seed"] = st.session_state.get("overview_seed", 0) + 1
+    split = common.test_set()
+    picks = compare.one_per_class(split.y, count, st.session_state.get("overview_seed", 0))
+    images = split.x[picks]
+    _strip_row("**Original**", common.strip_png(images))
+    for name in aecore.list_models():
+        spec = aecore.get_spec(name)
+        if kinds[name] != "ok":
+            _strip_row(f"**{spec.title}**", None,
+                       f"No usable weights ({kinds[name]}). Train it on the Compare page or "
+                       f"with `python -m aecore.train --model {name}`.")
+            continue
+        try:
+            recon = common.reconstruct(name, images)
+        except Exception as exc:  # weights changed under us, or a damaged file
+            _strip_row(f"**{spec.title}**", None, f"Could not load it: {exc}")
+            continue
+        error = compare.per_image_errors(images, recon).mean()
+        _strip_row(f"**{spec.title}**  \nBCE {error:.3f} on these", common.strip_png(recon))
+
+
+def _strip_row(label: str, png: bytes | None, note: str = "") -> None:
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    left.markdown(label)
+    if png is not None:
+        right.image(png, output_format="PNG")
+    else:
+        right.caption(note)
+
+
+strip()
+
+st.subheader("Where we differ from the article")
+for name in aecore.list_models():
+    spec = aecore.get_spec(name)
+    with st.expander(f"{spec.title} · {spec.family}, code of {spec.latent_dim}"):
+        st.markdown(spec.description)
+        st.markdown(f"**Architecture:** {spec.architecture}  \n**Loss:** {spec.loss}")
+        if spec.article_settings:
+            st.markdown(f"**The article:** {spec.article_settings}")
+        if spec.differences:
+            st.markdown("**Our changes:**\n" + "\n".join(f"- {d}" for d in spec.differences))

@@ -1,0 +1,356 @@
+"""AppTest: the app shell (navigation, sidebar) and the Overview, Compare and Training curves pages.
+
+The weights store is pointed at a temporary folder so the tests do not depend on what the
+background training has written: one with a tiny `basic`, a damaged `deep` and a VAE history,
+and an empty one.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+import aecore
+from aecore import store
+from aecore.train import train_model
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+TIMEOUT = 240
+OVERVIEW, COMPARE, CURVES = "pages/overview.py", "pages/compare.py", "pages/training_curves.py"
+MY_PAGES = (OVERVIEW, COMPARE, CURVES)
+
+
+def tiny_data():
+    """The test set (or the shipped sample) as both training and validation data."""
+    split = aecore.load_test_set()
+    return (split.x, split.y), (split.x, split.y)
+
+
+def train_tiny(name: str, folder: Path, **kwargs) -> dict:
+    kwargs.setdefault("epochs", 1)
+    return train_model(name, "quick", weights_dir=folder, limit=256, eval_limit=256, verbose=0,
+                       data=tiny_data(), **kwargs)
+
+
+@pytest.fixture(scope="session")
+def trained_dir(tmp_path_factory) -> Path:
+    """basic: trained (1 epoch, 256 images); deep: damaged; vae_mlp: a history, no weights."""
+    folder = tmp_path_factory.mktemp("weights")
+    train_tiny("basic", folder)
+    manifest = store.read_manifest(folder)
+    manifest["models"]["deep"] = {**manifest["models"]["basic"], "sha256": "0" * 64}
+    store.atomic_write_json(folder / store.MANIFEST_NAME, manifest)
+    (folder / "deep.weights.h5").write_bytes(b"not weights")
+    store.atomic_write_json(store.history_file("vae_mlp", folder), {
+        "model": "vae_mlp", "epoch": [1, 2, 3], "loss": [260.0, 250.0, 247.0],
+        "val_loss": [258.0, 252.0, 251.0], "preset": "full", "backend": "tensorflow"})
+    return folder
+
+
+@pytest.fixture
+def weights(monkeypatch, trained_dir) -> Path:
+    monkeypatch.setattr(store, "DEFAULT_WEIGHTS_DIR", trained_dir)
+    return trained_dir
+
+
+@pytest.fixture
+def no_weights(monkeypatch, tmp_path) -> Path:
+    monkeypatch.setattr(store, "DEFAULT_WEIGHTS_DIR", tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def sample_only(monkeypatch):
+    """Pretend Fashion-MNIST is not installed: the app must run on weights/sample.npz."""
+    from ui import common
+
+    monkeypatch.setattr("aecore.data.candidate_dirs", lambda: [])
+    common.test_set.clear()
+    common.data_description.clear()
+    yield
+    common.test_set.clear()
+    common.data_description.clear()
+
+
+def open_app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    if page:
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c for image in at.image for c in image.captions]
+
+
+def image_urls(at: AppTest) -> list[str]:
+    return [u for image in at.image for u in image.value]
+
+
+def png_upload(name="shirt.png", light_background=False) -> tuple[str, bytes, str]:
+    arr = np.zeros((60, 40), np.uint8)
+    arr[10:50, 8:32] = 220
+    if light_background:
+        arr = 255 - arr
+    buffer = io.BytesIO()
+    Image.fromarray(arr).save(buffer, format="PNG")
+    return name, buffer.getvalue(), "image/png"
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+# --- app shell -------------------------------------------------------------------------------
+
+def test_shell_sidebar_shows_data_source_and_weights(weights):
+    at = open_app()
+    sidebar = texts(at.sidebar.caption)
+    assert aecore.load_test_set().description in sidebar
+    assert "`basic`" in sidebar and "`deep` — damaged" in sidebar
+    assert "`sparse` — missing" in sidebar
+    assert "basic` — " not in sidebar  # ok models carry no note
+    assert at.title[0].value == "Autoencoder Explorer"  # the Overview is the default page
+
+
+def test_every_registered_page_renders_without_weights(no_weights):
+    at = open_app()
+    assert "`basic` — missing" in texts(at.sidebar.caption)
+    pages = [p for p in ("pages/overview.py", "pages/compare.py", "pages/denoiser.py",
+                         "pages/latent_space.py", "pages/latent_explorer.py",
+                         "pages/training_curves.py") if (ROOT / p).is_file()]
+    for page in pages:
+        at.switch_page(page).run()
+        assert not at.exception, f"{page}: {at.exception}"
+
+
+def test_my_pages_render_with_weights(weights):
+    at = open_app()
+    for page in MY_PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, f"{page}: {at.exception}"
+        assert not at.error, f"{page}: {texts(at.error)}"
+
+
+# --- overview --------------------------------------------------------------------------------
+
+def test_overview_table_maths_strip_and_differences(weights):
+    at = open_app(OVERVIEW)
+    table = at.dataframe[0].value
+    assert len(table) == 8 and list(table["Latent size"])[:3] == [32, 32, 32]
+    basic = table[table["Model"] == aecore.get_spec("basic").title].iloc[0]
+    assert 0.2422 < basic["Test BCE"] < 1 and basic["Weights"] == "ok"
+    assert basic["Above floor"] == pytest.approx(basic["Test BCE"] - 0.2422, abs=1e-6)
+    assert basic["Parameters"] == 50992 and basic["Article BCE"] == 0.282
+    assert np.isnan(table.iloc[2]["Test BCE"])  # deep is damaged: no number shown
+    assert len(at.latex) >= 2
+    assert len(at.image) == 2  # originals + basic (others have no usable weights)
+    assert len(at.expander) == 8
+    assert "RMSprop" in texts(at.expander[0].markdown)
+
+
+def test_overview_slider_changes_the_strip(weights):
+    at = open_app(OVERVIEW)
+    before = image_urls(at)
+    at.slider(key="overview_count").set_value(3).run()
+    assert not at.exception and image_urls(at) != before
+    again = image_urls(at)
+    at.button(key="overview_redraw").click().run()
+    assert not at.exception and image_urls(at) != again
+
+
+# --- compare ---------------------------------------------------------------------------------
+
+def test_compare_default_grid_with_errors(weights):
+    at = open_app(COMPARE)
+    assert at.multiselect(key="compare_models").value == ["basic"]
+    caps = captions(at)
+    assert len(caps) == 16 and sum("BCE" in c for c in caps) == 8
+    assert any("mean BCE" in m.value for m in at.markdown)
+    assert len(at.get("plotly_chart")) == 1  # the test-BCE bar chart
+
+
+def test_compare_slider_metric_and_view_change_the_output(weights):
+    at = open_app(COMPARE)
+    at.slider(key="compare_img_count").set_value(3).run()
+    assert len(captions(at)) == 6
+    at.selectbox(key="compare_metric").set_value("SSIM").run()
+    assert sum(c.startswith("SSIM") for c in captions(at)) == 3
+    plain = image_urls(at)
+    at.radio(key="compare_view").set_value("Difference").run()
+    diff = image_urls(at)
+    at.radio(key="compare_view").set_value("Error heat").run()
+    heat = image_urls(at)
+    assert not at.exception
+    assert plain[:3] == diff[:3] == heat[:3]  # originals stay
+    assert len({tuple(plain[3:]), tuple(diff[3:]), tuple(heat[3:])}) == 3
+
+
+def test_compare_by_class_and_by_index(weights):
+    at = open_app(COMPARE)
+    at.radio(key="compare_img_mode").set_value("By class").run()
+    at.multiselect(key="compare_img_classes").set_value(["Bag", "Sneaker"]).run()
+    assert [c.split(" ", 1)[1] for c in captions(at)[:2]] == ["Bag", "Sneaker"]
+    at.radio(key="compare_img_mode").set_value("By test index").run()
+    at.text_input(key="compare_img_indices").input("0, 5-7").run()
+    prefix = "#" if aecore.load_test_set().source == "full" else "sample #"
+    assert [c.split(" ")[0] for c in captions(at)[:4]] == [f"{prefix}{i}" for i in (0, 5, 6, 7)]
+    at.text_input(key="compare_img_indices").input("12, banana").run()
+    assert not at.exception and "'banana' is not a number" in texts(at.error)
+
+
+def test_compare_upload_reconstructs_the_picture(weights):
+    at = open_app(COMPARE)
+    at.radio(key="compare_img_mode").set_value("Upload").run()
+    assert "Upload one or more pictures" in texts(at.info)
+    at.file_uploader(key="compare_img_files").set_value(
+        [png_upload("shirt.png"), png_upload("inverted.png", light_background=True)]).run()
+    assert not at.exception and not at.error
+    assert captions(at)[:2] == ["shirt.png", "inverted.png"]
+    assert captions(at)[2].startswith("BCE")
+
+
+def test_compare_bad_upload_shows_an_error(weights):
+    at = open_app(COMPARE)
+    at.radio(key="compare_img_mode").set_value("Upload").run()
+    at.file_uploader(key="compare_img_files").set_value(
+        [("notes.png", b"this is not a picture", "image/png"), png_upload("good.png")]).run()
+    assert not at.exception
+    assert "notes.png" in texts(at.error) and "not a picture format" in texts(at.error)
+    assert captions(at)[0] == "good.png"  # the good file is still used
+    at.file_uploader(key="compare_img_files").set_value(("empty.png", b"", "image/png")).run()
+    assert not at.exception and "empty" in texts(at.error)
+
+
+def test_compare_choices_survive_a_page_switch(weights):
+    at = open_app(COMPARE)
+    at.radio(key="compare_img_mode").set_value("By test index").run()
+    at.text_input(key="compare_img_indices").input("3, 4").run()
+    at.radio(key="compare_view").set_value("Difference").run()
+    before = captions(at)
+    at.switch_page(OVERVIEW).run()
+    at.switch_page(COMPARE).run()
+    assert at.radio(key="compare_img_mode").value == "By test index"
+    assert at.text_input(key="compare_img_indices").value == "3, 4"
+    assert at.radio(key="compare_view").value == "Difference"
+    assert captions(at) == before
+
+
+def test_uploads_survive_a_page_switch(weights):
+    at = open_app(COMPARE)
+    at.radio(key="compare_img_mode").set_value("Upload").run()
+    at.file_uploader(key="compare_img_files").set_value(png_upload("kept.png")).run()
+    at.switch_page(CURVES).run()
+    at.switch_page(COMPARE).run()
+    assert not at.exception and captions(at)[0] == "kept.png"
+    assert "earlier upload: kept.png" in texts(at.caption)
+    at.button(key="compare_img_clear_uploads").click().run()
+    assert not at.image and "Upload one or more pictures" in texts(at.info)
+
+
+def test_compare_notices_for_missing_and_damaged_models(weights):
+    at = open_app(COMPARE)
+    at.multiselect(key="compare_models").set_value(["basic", "deep", "conv"]).run()
+    assert not at.exception
+    warnings = texts(at.warning)
+    assert "damaged" in warnings and "python -m aecore.train --model conv" in warnings
+    assert {b.label for b in at.button} >= {"Train a quick version now"}
+    assert len(captions(at)) == 16  # originals + basic still shown
+
+
+def test_train_button_trains_and_reloads(no_weights, monkeypatch):
+    calls = []
+
+    def quick(name, preset, callbacks=None, data=None, verbose=None):
+        calls.append((name, preset))
+        return train_tiny(name, no_weights, callbacks=callbacks)
+
+    monkeypatch.setattr("aecore.train.train_model", quick)
+    at = open_app(COMPARE)
+    assert "No trained weights" in texts(at.warning)
+    at.button(key="train_compare_basic").click().run()
+    assert not at.exception and calls == [("basic", "quick")]
+    assert not at.warning and any(c.startswith("BCE") for c in captions(at))
+
+
+def test_compare_without_any_weights_explains(no_weights):
+    at = open_app(COMPARE)
+    assert not at.exception
+    assert "No model has recorded test results yet" in texts(at.info)
+    assert len(captions(at)) == 8  # the originals are still shown
+
+
+def test_compare_on_the_shipped_sample(no_weights, sample_only):
+    at = open_app()
+    assert "shipped sample" in texts(at.sidebar.caption)
+    at.switch_page(COMPARE).run()
+    at.radio(key="compare_img_mode").set_value("By test index").run()
+    at.text_input(key="compare_img_indices").input("999").run()
+    assert captions(at)[0].startswith("sample #999")
+    at.text_input(key="compare_img_indices").input("1000").run()
+    assert "out of range" in texts(at.error)
+    at.text_input(key="compare_img_indices").input("0").run()
+    at.button(key="train_compare_basic").click().run()
+    assert not at.exception and "Training needs the full dataset" in texts(at.error)
+
+
+# --- training curves -------------------------------------------------------------------------
+
+def chart_specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def test_training_curves_show_both_charts_and_the_runs(weights):
+    at = open_app(CURVES)
+    specs = chart_specs(at)
+    assert len(specs) == 2  # BCE models, then the VAE (nats) on its own chart
+    names = [t["name"] for t in specs[0]["data"]]
+    assert names == ["basic val_loss", "basic loss"]
+    article = [s for s in specs[0]["layout"]["shapes"] if s["y0"] == 0.282]
+    assert article, "the article's number is drawn as a reference line"
+    assert "nats" in specs[1]["layout"]["yaxis"]["title"]["text"]
+    table = at.dataframe[0].value
+    assert list(table["Preset"]) == ["quick", "full"] and table["Backend"][0] == "tensorflow"
+
+
+def test_training_curves_controls_change_the_chart(weights):
+    at = open_app(CURVES)
+    at.toggle(key="curves_train").set_value(False).run()
+    assert [t["name"] for t in chart_specs(at)[0]["data"]] == ["basic val_loss"]
+    at.toggle(key="curves_log").set_value(True).run()
+    assert chart_specs(at)[0]["layout"]["yaxis"]["type"] == "log"
+    at.multiselect(key="curves_models").set_value(["vae_mlp"]).run()
+    assert not at.exception and len(chart_specs(at)) == 1
+
+
+def test_training_curves_without_histories(no_weights):
+    at = open_app(CURVES)
+    assert not at.exception and "No training history" in texts(at.info)
+
+
+# --- speed -----------------------------------------------------------------------------------
+
+def test_pages_render_quickly_after_the_first_load(weights):
+    """Each page reruns in under a second once models and data are cached (AppTest wall time)."""
+    at = open_app()
+    timings = {}
+    for page in MY_PAGES:
+        at.switch_page(page).run()
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            at.run()
+            runs.append(time.perf_counter() - start)
+        timings[page] = min(runs)
+    print("render times:", {p: f"{t * 1000:.0f} ms" for p, t in timings.items()})
+    assert max(timings.values()) < 1.0, timings

@@ -1,0 +1,131 @@
+"""AppTest: the latent explorer page. The plane is a custom component (UnknownElement here), so
+the tests set its state (the released point) through session state and check what Python shows."""
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+import aecore
+from aecore import latent, store
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "latent_explorer.py")
+TIMEOUT = 240  # the first run encodes the test set on a busy 2-core machine
+
+
+@pytest.fixture(scope="module")
+def weights_dir(tmp_path_factory):
+    """Untrained (random) weights for both VAEs and `basic`, recorded like real ones."""
+    folder = tmp_path_factory.mktemp("weights")
+    for name in ("vae_mlp", "vae_conv", "basic"):
+        store.record_model(name, store.build_ready(name).autoencoder, {"metrics": {}}, folder)
+    return folder
+
+
+def run_page(monkeypatch, folder, **state) -> AppTest:
+    monkeypatch.setattr(store, "DEFAULT_WEIGHTS_DIR", folder)
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def near_text(at: AppTest) -> str:
+    return next(md.value for md in at.markdown if md.value.startswith("**Near the marker**"))
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c for image in at.image for c in image.captions]
+
+
+def png_upload(name="shirt.png") -> tuple[str, bytes, str]:
+    arr = np.zeros((60, 40), np.uint8)
+    arr[10:50, 8:32] = 220
+    buffer = io.BytesIO()
+    Image.fromarray(arr).save(buffer, format="PNG")
+    return name, buffer.getvalue(), "image/png"
+
+
+def test_default_render(monkeypatch, weights_dir):
+    at = run_page(monkeypatch, weights_dir)
+    assert at.title[0].value == "Latent explorer"
+    assert "z = (0.00, 0.00)" in near_text(at)
+    assert any(c.value.startswith("Class mix of the 50 nearest:") for c in at.caption)
+    assert any("norm.ppf(linspace(0.005, 0.995, 15))" in c.value for c in at.caption)
+    assert any("15×15 codes" in c for c in captions(at))
+    assert not at.warning and not at.error
+
+
+def test_released_point_shows_its_nearest_images(monkeypatch, weights_dir):
+    at = run_page(monkeypatch, weights_dir, lx_plane={"point": [1.5, -0.5]})
+    assert "z = (1.50, -0.50)" in near_text(at)
+    split = aecore.load_test_set()
+    codes = aecore.load_model("vae_mlp", weights_dir).encode(split.x)
+    idx = latent.nearest(codes, (1.5, -0.5), 8)
+    expected = [aecore.CLASS_NAMES[int(split.y[i])] for i in idx]
+    assert captions(at)[:8] == expected
+    mix = latent.class_mix(split.y, latent.nearest(codes, (1.5, -0.5), 50))
+    top = aecore.CLASS_NAMES[int(np.argmax(mix))]
+    mix_caption = next(c.value for c in at.caption if c.value.startswith("Class mix"))
+    assert mix_caption.startswith(f"Class mix of the 50 nearest: {top} {mix.max():.0%}")
+
+
+def test_grid_controls(monkeypatch, weights_dir):
+    at = run_page(monkeypatch, weights_dir)
+    at.slider(key="lx_grid_n").set_value(7).run()
+    assert any("7×7 codes" in c for c in captions(at))
+    at.radio(key="lx_grid_spacing").set_value("Even").run()
+    at.slider(key="lx_grid_limit").set_value(2.0).run()
+    assert not at.exception
+    assert any("evenly spaced in [−2.0, 2.0]" in c.value for c in at.caption)
+
+
+def test_interpolation_with_a_vae_and_a_plain_model(monkeypatch, weights_dir):
+    at = run_page(monkeypatch, weights_dir, lx_interp_steps=5, lx_a_mode="Test index",
+                  lx_a_index=3)
+    assert any(c.startswith("5 codes on the straight line") and "(2 numbers each)" in c
+               for c in captions(at))
+    assert "From: #3 " + aecore.CLASS_NAMES[int(aecore.load_test_set().y[3])] in captions(at)
+    assert any("dashed line" in c.value for c in at.caption)
+    at.selectbox(key="lx_interp_model").set_value("basic").run()
+    assert not at.exception
+    assert any("(32 numbers each)" in c for c in captions(at))
+    assert not any("dashed line" in c.value for c in at.caption)
+
+
+def test_interpolation_without_weights_explains(monkeypatch, weights_dir):
+    at = run_page(monkeypatch, weights_dir, lx_interp_model="deep")
+    assert any("cannot be shown" in w.value for w in at.warning)
+
+
+def test_upload_lands_and_moves_the_marker(monkeypatch, weights_dir):
+    at = run_page(monkeypatch, weights_dir)
+    at.file_uploader(key="lx_upload").set_value(png_upload()).run()
+    assert not at.exception
+    lands = next(md.value for md in at.markdown if md.value.startswith("It lands at z = ("))
+    assert "Reconstruction" in captions(at)
+    at.button(key="lx_goto_upload").click().run()
+    assert lands.split("z = ")[1].split(",")[0] in near_text(at)  # same x coordinate
+
+
+def test_bad_upload_shows_an_error(monkeypatch, weights_dir):
+    at = run_page(monkeypatch, weights_dir)
+    at.file_uploader(key="lx_upload").set_value(("notes.txt", b"hello", "text/plain")).run()
+    assert not at.exception
+    assert at.error
+
+
+def test_conv_vae(monkeypatch, weights_dir):
+    at = run_page(monkeypatch, weights_dir, lx_model="vae_conv", lx_plane={"point": [0.2, 0.1]})
+    assert "z = (0.20, 0.10)" in near_text(at)
+
+
+def test_missing_weights_offer_training(monkeypatch, tmp_path):
+    at = run_page(monkeypatch, tmp_path)
+    assert any("cannot be shown" in w.value for w in at.warning)
+    assert at.button(key="train_lx_vae_mlp")

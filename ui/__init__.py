@@ -1,0 +1,1 @@
+"""Streamlit-side helpers for the pages (aecore stays free of Streamlit)."""
