@@ -26,7 +26,7 @@ def dataset_copy(tmp_path, monkeypatch):
 def test_loads_real_files_with_expected_shapes_and_ranges():
     (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist(allow_download=False)
     assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
-    assert x_train.dtype == np.float32 and 0.0 <= x_test.min() and x_test.max() <= 1.0
+    assert x_train.dtype == np.float32 and x_test.min() >= 0.0 and x_test.max() <= 1.0
     assert set(np.unique(y_train)) == set(range(10)) and len(y_test) == 10000
     assert len(data.CLASS_NAMES) == 10 and data.CLASS_NAMES[9] == "Ankle boot"
 
