@@ -1,0 +1,31 @@
+"""Stored test-set codes are reused only for the weights and images they were made from."""
+
+import numpy as np
+
+from aecore import codes as codes_mod
+from aecore.api import load_model
+from aecore.data import DataSplit
+from aecore.train import train_model
+
+
+def test_codes_are_cached_and_invalidated(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.random((128, 28, 28)).astype(np.float32)
+    data = ((x, np.zeros(128, int)), (x[:32], np.zeros(32, int)))
+    train_model("vae_mlp", epochs=1, weights_dir=tmp_path, data=data, verbose=0)
+    model = load_model("vae_mlp", tmp_path)
+    split = DataSplit(x[:50], np.zeros(50, int), "sample")
+
+    first = codes_mod.test_set_codes(model, split, tmp_path)
+    _, cached = codes_mod.code_files("vae_mlp", "sample", tmp_path)
+    assert cached.is_file() and first.shape == (50, 2)
+    np.testing.assert_allclose(first, model.encode(split.x), atol=1e-6)
+
+    codes_mod.write_codes(cached, np.zeros((50, 2)), model.entry["sha256"])
+    assert not codes_mod.test_set_codes(model, split, tmp_path).any()      # served from cache
+
+    codes_mod.write_codes(cached, np.zeros((50, 2)), "other weights")
+    np.testing.assert_allclose(codes_mod.test_set_codes(model, split, tmp_path), first, atol=1e-6)
+
+    shipped = codes_mod.ship_codes(model, split, tmp_path)
+    assert shipped.parent.name == "codes" and shipped.is_file()
