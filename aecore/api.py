@@ -34,6 +34,7 @@ def fast_call(model: keras.Model):
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf  # only for tracing; model code stays backend-agnostic
 
+        tf.get_logger().setLevel("ERROR")  # a new model's first traces are expected, not news
         return tf.function(lambda x: model(x, training=False), reduce_retracing=True)
     return lambda x: model(x, training=False)
 

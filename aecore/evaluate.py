@@ -9,7 +9,7 @@ import sys
 import numpy as np
 
 from aecore.api import TrainedModel, load_model
-from aecore.data import add_noise, load_fashion_mnist, load_test_set
+from aecore.data import add_noise, load_fashion_mnist, load_sample, load_test_set
 from aecore.errors import DatasetNotFound, WeightsError
 from aecore.metrics import FLOOR_BCE, bce, kl_divergence, mse, per_image_bce
 from aecore.specs import get_spec, list_models
@@ -55,6 +55,16 @@ def evaluate_model(model: TrainedModel, x: np.ndarray) -> dict:
     else:
         metrics.update(code_statistics(codes))
     return {k: round(float(v), 6) for k, v in metrics.items()}
+
+
+def sample_bce(model: TrainedModel) -> float | None:
+    """BCE on the shipped sample, so a fresh clone can check the weights without the dataset."""
+    try:
+        split = load_sample()
+    except DatasetNotFound:
+        return None
+    x_hat = model.decode(model.encode(model_inputs(model, split.x)))
+    return round(bce(split.x, x_hat), 6)
 
 
 def pca_bce(x_train: np.ndarray, x_test: np.ndarray, components: int) -> float:

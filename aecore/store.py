@@ -219,3 +219,12 @@ def read_history(name: str, weights_dir: str | Path | None = None) -> dict | Non
 
 def remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+def add_metrics(name: str, metrics: dict, weights_dir: str | Path | None = None) -> None:
+    """Merge extra metrics into a model's manifest entry (weights and checksums untouched)."""
+    folder = resolve_dir(weights_dir)
+    with manifest_lock(folder):
+        manifest = read_manifest(folder)
+        manifest["models"][name].setdefault("metrics", {}).update(metrics)
+        atomic_write_json(folder / MANIFEST_NAME, manifest)

@@ -16,7 +16,7 @@ from aecore import store
 from aecore.api import TrainedModel
 from aecore.data import add_noise, load_fashion_mnist
 from aecore.errors import DatasetNotFound
-from aecore.evaluate import NOISE_SEED, evaluate_model
+from aecore.evaluate import NOISE_SEED, evaluate_model, sample_bce
 from aecore.models import Built
 from aecore.models.common import GaussianCorruption, image_input
 from aecore.specs import ModelSpec, get_spec, list_models
@@ -138,7 +138,8 @@ def train_model(name: str, preset: str = "quick", epochs: int | None = None,
                 "initial_learning_rate": spec.train.learning_rate,
                 "backend": keras.backend.backend(), "keras_version": keras.__version__}
     record = history_record(spec, history.epochs, settings)
-    metrics = evaluate_model(TrainedModel(spec, built), x_test)
+    trained = TrainedModel(spec, built)
+    metrics = {**evaluate_model(trained, x_test), "sample_bce": sample_bce(trained)}
     val = [v for v in record.get("val_loss", []) if v is not None]
     entry = {
         **settings,

@@ -90,11 +90,22 @@ def test_bce_by_model(status: dict[str, str], weights_dir=None) -> dict[str, flo
     return out
 
 
+def is_history(history) -> bool:
+    """True for a training record as train.py writes it (a dict with a list of epochs)."""
+    return isinstance(history, dict) and isinstance(history.get("epoch"), list)
+
+
 def curve(history: dict, key: str) -> tuple[list[int], list[float]]:
-    """(epochs, values) of one logged series, skipping epochs where it is missing."""
-    epochs = history.get("epoch") or []
-    values = history.get(key) or []
-    pairs = [(int(e), float(v)) for e, v in zip(epochs, values, strict=False) if v is not None]
+    """(epochs, values) of one logged series, skipping epochs where it is missing or not numeric."""
+    epochs, values = history.get("epoch") or [], history.get(key) or []
+    if not isinstance(values, list):
+        return [], []
+    pairs = []
+    for epoch, value in zip(epochs, values, strict=False):
+        try:
+            pairs.append((int(epoch), float(value)))
+        except (TypeError, ValueError):
+            continue
     return [e for e, _ in pairs], [v for _, v in pairs]
 
 

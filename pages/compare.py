@@ -76,8 +76,8 @@ def _grid(images, captions, recons: dict[str, np.ndarray], view: str, metric: st
     vmax = _heat_scale(images, recons) if view == "Error heat" else 1.0
     rows = [("**Original**", list(images), captions)]
     for row, (name, recon) in enumerate(recons.items()):
-        marks = ["★ " if len(recons) > 1 and best[i] == row else "" for i in range(len(images))]
-        cell_captions = [f"{marks[i]}{metric} {e:.3f}" for i, e in enumerate(errors[name])]
+        marks = [" ★" if len(recons) > 1 and best[i] == row else "" for i in range(len(images))]
+        cell_captions = [f"{e:.3f}{marks[i]}" for i, e in enumerate(errors[name])]
         label = f"**{aecore.get_spec(name).title}**  \nmean {metric} {errors[name].mean():.3f}"
         rows.append((label, _cells(view, images, recon, vmax), cell_captions))
     common.image_grid(rows, scale=3)
@@ -102,11 +102,11 @@ def explorer() -> None:
 def bce_chart(values: dict[str, float]) -> go.Figure:
     """Bars of recorded test BCE, with the floor and the article's numbers for reference."""
     names = list(values)
-    titles = [aecore.get_spec(n).title for n in names]
-    fig = go.Figure(go.Bar(x=titles, y=[values[n] for n in names], name="our test BCE",
+    fig = go.Figure(go.Bar(x=names, y=[values[n] for n in names], name="our test BCE",
                            text=[f"{values[n]:.4f}" for n in names], textposition="outside",
+                           hovertext=[aecore.get_spec(n).title for n in names],
                            marker_color="#4c78a8"))
-    article = [(t, aecore.get_spec(n).article_bce) for t, n in zip(titles, names, strict=True)]
+    article = [(n, aecore.get_spec(n).article_bce) for n in names]
     article = [(t, v) for t, v in article if v is not None]
     if article:
         fig.add_scatter(x=[t for t, _ in article], y=[v for _, v in article], mode="markers",

@@ -70,7 +70,11 @@ def strip() -> None:
                      persist_state="session")
     if b.button("Other images", key="overview_redraw"):
         st.session_state["overview_seed"] = st.session_state.get("overview_seed", 0) + 1
-    split = common.test_set()
+    try:
+        split = common.test_set()
+    except aecore.DatasetNotFound as exc:
+        st.error(str(exc))
+        return
     picks = compare.one_per_class(split.y, count, st.session_state.get("overview_seed", 0))
     images = split.x[picks]
     _strip_row("**Original**", common.strip_png(images))

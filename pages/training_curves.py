@@ -63,7 +63,7 @@ def _history(name: str, stamp: tuple) -> dict | None:
 def histories() -> dict[str, dict]:
     """The recorded history of every model that has one."""
     found = {n: _history(n, zoo.weights_stamp(n)) for n in aecore.list_models()}
-    return {n: h for n, h in found.items() if h}
+    return {n: h for n, h in found.items() if zoo.is_history(h)}
 
 
 @st.fragment

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 from pathlib import Path
 
@@ -93,6 +94,11 @@ def captions(at: AppTest) -> list[str]:
     return [c for image in at.image for c in image.captions]
 
 
+def is_error(caption: str) -> bool:
+    """A grid cell's caption: the per-image error, with ★ on the best model."""
+    return re.fullmatch(r"-?\d+\.\d{3}( ★)?", caption) is not None
+
+
 def image_urls(at: AppTest) -> list[str]:
     return [u for image in at.image for u in image.value]
 
@@ -175,7 +181,7 @@ def test_compare_default_grid_with_errors(weights):
     at = open_app(COMPARE)
     assert at.multiselect(key="compare_models").value == ["basic"]
     caps = captions(at)
-    assert len(caps) == 16 and sum("BCE" in c for c in caps) == 8
+    assert len(caps) == 16 and all(is_error(c) for c in caps[8:])
     assert any("mean BCE" in m.value for m in at.markdown)
     assert len(at.get("plotly_chart")) == 1  # the test-BCE bar chart
 
@@ -184,8 +190,10 @@ def test_compare_slider_metric_and_view_change_the_output(weights):
     at = open_app(COMPARE)
     at.slider(key="compare_img_count").set_value(3).run()
     assert len(captions(at)) == 6
+    bce = captions(at)[3:]
     at.selectbox(key="compare_metric").set_value("SSIM").run()
-    assert sum(c.startswith("SSIM") for c in captions(at)) == 3
+    assert any("mean SSIM" in m.value for m in at.markdown)
+    assert captions(at)[3:] != bce and all(is_error(c) for c in captions(at)[3:])
     plain = image_urls(at)
     at.radio(key="compare_view").set_value("Difference").run()
     diff = image_urls(at)
@@ -217,7 +225,7 @@ def test_compare_upload_reconstructs_the_picture(weights):
         [png_upload("shirt.png"), png_upload("inverted.png", light_background=True)]).run()
     assert not at.exception and not at.error
     assert captions(at)[:2] == ["shirt.png", "inverted.png"]
-    assert captions(at)[2].startswith("BCE")
+    assert is_error(captions(at)[2])
 
 
 def test_compare_bad_upload_shows_an_error(weights):
@@ -280,7 +288,7 @@ def test_train_button_trains_and_reloads(no_weights, monkeypatch):
     assert "No trained weights" in texts(at.warning)
     at.button(key="train_compare_basic").click().run()
     assert not at.exception and calls == [("basic", "quick")]
-    assert not at.warning and any(c.startswith("BCE") for c in captions(at))
+    assert not at.warning and any(is_error(c) for c in captions(at))
 
 
 def test_compare_without_any_weights_explains(no_weights):

@@ -126,6 +126,8 @@ def test_curve_and_training_summary():
                "preset": "full", "backend": "tensorflow"}
     assert zoo.curve(history, "loss") == ([1, 2], [0.4, 0.3])
     assert zoo.curve({}, "loss") == ([], [])
+    assert zoo.curve({"epoch": [1, 2], "loss": ["x", 0.5]}, "loss") == ([2], [0.5])
+    assert zoo.is_history(history) and not zoo.is_history([{"epoch": 1}])
     summary = zoo.training_summary("basic", history, {"train_seconds": 12.5})
     assert summary["Best epoch"] == 2 and summary["Best val_loss"] == 0.28
     assert summary["Preset"] == "full" and summary["Epochs"] == 3 and summary["Seconds"] == 12.5

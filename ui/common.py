@@ -11,9 +11,9 @@ import streamlit as st
 
 import aecore
 from aecore import compare, zoo
-from aecore.data import DataSplit
 
 UPLOAD_TYPES = None  # any file: read_image explains what it cannot read
+MAX_UPLOADS = 16
 MODES = ("Random", "By class", "By test index", "Upload")
 STATUS_ICON = {"ok": ":green[●]", "missing": ":orange[○]", "damaged": ":red[✖]"}
 
@@ -53,13 +53,14 @@ leave_pages_directory_mode()
 # --- cached data and models -----------------------------------------------------------------
 
 @st.cache_data(show_spinner="Loading the test set…")
-def test_set() -> DataSplit:
+def test_set() -> aecore.DataSplit:
     """The full test set, or the shipped sample when the dataset is not installed."""
     return aecore.load_test_set()
 
 
 @st.cache_data(show_spinner=False)
 def data_description() -> str:
+    """Where the images come from, in words (full test set or shipped sample)."""
     return test_set().description
 
 
@@ -201,8 +202,7 @@ def image_grid(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]], scale
     if width == 0:
         return
     for label, images, captions in rows:
-        label_col, *cells = st.columns([label_width] + [1] * max(width, min_columns),
-                                       vertical_alignment="center")
+        label_col, *cells = st.columns([label_width] + [1] * max(width, min_columns))
         label_col.markdown(label)
         for i, img in enumerate(images):
             caption = captions[i] if captions else None
@@ -223,7 +223,7 @@ def _init(key: str, value) -> None:
         st.session_state[key] = value
 
 
-def _dataset_caption(split: DataSplit, index: int) -> str:
+def _dataset_caption(split: aecore.DataSplit, index: int) -> str:
     prefix = "#" if split.source == "full" else "sample #"
     return f"{prefix}{index} {aecore.CLASS_NAMES[int(split.y[index])]}"
 
@@ -232,7 +232,7 @@ def _new_draw(key: str) -> None:
     st.session_state[f"{key}_img_seed"] = int(st.session_state.get(f"{key}_img_seed", 0)) + 1
 
 
-def _choose_random(key: str, split: DataSplit, n_default: int) -> np.ndarray:
+def _choose_random(key: str, split: aecore.DataSplit, n_default: int) -> np.ndarray:
     _init(f"{key}_img_count", n_default)
     _init(f"{key}_img_seed", 0)
     a, b, c = st.columns([3, 2, 1], vertical_alignment="bottom")
@@ -243,7 +243,7 @@ def _choose_random(key: str, split: DataSplit, n_default: int) -> np.ndarray:
     return compare.pick_random(len(split.x), count, seed)
 
 
-def _choose_by_class(key: str, split: DataSplit) -> np.ndarray:
+def _choose_by_class(key: str, split: aecore.DataSplit) -> np.ndarray:
     _init(f"{key}_img_classes", list(aecore.CLASS_NAMES))
     _init(f"{key}_img_seed", 0)
     a, b, c = st.columns([5, 2, 1], vertical_alignment="bottom")
@@ -258,7 +258,7 @@ def _choose_by_class(key: str, split: DataSplit) -> np.ndarray:
     return compare.pick_per_class(split.y, wanted, seed)
 
 
-def _choose_by_index(key: str, split: DataSplit, n_default: int) -> np.ndarray:
+def _choose_by_index(key: str, split: aecore.DataSplit, n_default: int) -> np.ndarray:
     _init(f"{key}_img_indices", ", ".join(str(i) for i in range(n_default)))
     text = st.text_input(f"Test indices (0–{len(split.x) - 1}; commas or ranges like 10-15)",
                          key=f"{key}_img_indices", persist_state="session")
@@ -292,6 +292,9 @@ def _choose_upload(key: str) -> tuple[np.ndarray, list[str]]:
         "Upload pictures (a light garment on a dark background works best; others are "
         "inverted and shrunk to 28×28)", accept_multiple_files=True, type=UPLOAD_TYPES,
         key=f"{key}_img_files", on_change=_forget_uploads, args=(key,))
+    if files and len(files) > MAX_UPLOADS:
+        st.warning(f"Using the first {MAX_UPLOADS} of your {len(files)} pictures.")
+        files = files[:MAX_UPLOADS]
     if files:
         good, bad = _read_uploads(files)
         st.session_state[f"{key}_img_uploads"] = good
@@ -317,7 +320,11 @@ def choose_images(key: str, n_default: int = 8) -> tuple[np.ndarray, list[str]]:
     is kept in st.session_state under keys starting with f"{key}_img_", so it survives
     switching pages.
     """
-    split = test_set()
+    try:
+        split = test_set()
+    except aecore.DatasetNotFound as exc:
+        st.error(str(exc))
+        return np.zeros((0, 28, 28), np.float32), []
     _init(f"{key}_img_mode", MODES[0])
     mode = st.radio("Images", MODES, horizontal=True, key=f"{key}_img_mode",
                     persist_state="session", label_visibility="collapsed")
