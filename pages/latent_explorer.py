@@ -17,11 +17,6 @@ ENDPOINT_MODES = ("Class", "Test index", "Upload")
 
 # --- cached model outputs (keyed by the weights' stamp, so retraining refreshes them) ---------
 
-@st.cache_data(show_spinner="Encoding the test set…", max_entries=8)
-def _codes(name: str, stamp: tuple) -> np.ndarray:
-    return common.get_model(name).encode(common.test_set().x)
-
-
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _export(name: str, stamp: tuple) -> dict:
     return export_decoder(common.get_model(name).decoder)
@@ -30,11 +25,6 @@ def _export(name: str, stamp: tuple) -> dict:
 @st.cache_data(show_spinner="Decoding the grid…", max_entries=16)
 def _grid(name: str, stamp: tuple, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     return common.get_model(name).decode(latent.grid_points(xs, ys))
-
-
-def codes(name: str) -> np.ndarray:
-    """z_mean of every test image, (n, 2)."""
-    return _codes(name, zoo.weights_stamp(name))
 
 
 def title(name: str) -> str:
@@ -181,7 +171,7 @@ model = common.model_or_notice(name, key="lx")
 if model is None:
     st.stop()
 split = common.test_set()
-z = codes(name)
+z = common.test_codes(name)
 
 plane_box = st.container()
 near_box = st.container()

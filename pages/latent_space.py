@@ -15,22 +15,16 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
            "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
-@st.cache_data(show_spinner="Encoding the test set (once per model)…", max_entries=16)
-def encodings(name: str, stamp: tuple) -> np.ndarray:
-    """Codes (n, latent_dim) of the whole test set; z_mean for the VAEs."""
-    return common.get_model(name).encode(common.test_set().x)
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
 def projected(name: str, stamp: tuple, method: str) -> projection.Projection:
     """The 2-D view of the model's test-set codes."""
-    return projection.project(encodings(name, stamp), method, labels=common.test_set().y)
+    return projection.project(common.test_codes(name), method, labels=common.test_set().y)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def code_of(name: str, stamp: tuple, index: int) -> np.ndarray:
     """One image's code (cached, so reruns do not copy the whole array of codes)."""
-    return encodings(name, stamp)[index]
+    return common.test_codes(name)[index]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

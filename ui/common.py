@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 import aecore
+import aecore.codes
 from aecore import compare, zoo
 
 UPLOAD_TYPES = None  # any file: read_image explains what it cannot read
@@ -74,6 +75,16 @@ def _load_model(name: str, stamp: tuple) -> aecore.TrainedModel:
 def get_model(name: str) -> aecore.TrainedModel:
     """The trained model (cached until its weights file changes); raises WeightsError."""
     return _load_model(name, zoo.weights_stamp(name))
+
+
+@st.cache_data(show_spinner="Encoding the test set (first time only)…", max_entries=16)
+def _test_codes(name: str, stamp: tuple) -> np.ndarray:
+    return aecore.codes.test_set_codes(_load_model(name, stamp), test_set())
+
+
+def test_codes(name: str) -> np.ndarray:
+    """Codes (n, latent_dim) of every test image (z_mean for VAEs), stored beside the weights."""
+    return _test_codes(name, zoo.weights_stamp(name))
 
 
 @st.cache_data(show_spinner=False)

@@ -12,8 +12,8 @@
 //   load time (`taps`); the kernel is re-laid out at load time as (tap, cout, cin); then each
 //   output pixel is a sum of dot products over its taps' non-zero input channels, eight output
 //   channels at a time in local variables (no stores and no edge tests in the inner loop).
-// V8 does not vectorise loops over typed arrays, so this is about what plain JS can do:
-// ~1 ns per multiply-add on a 2.4 GHz EPYC core, about 12 ms for vae_conv's decoder.
+// V8 does not vectorise loops over typed arrays: one multiply-add costs about 1 ns on a 2.4 GHz
+// EPYC core, whatever the layout (measured speeds: bench/README.md).
 
 function createDecoder(spec, arrays) {
   const size = (shape) => shape.reduce((a, b) => a * b, 1);
