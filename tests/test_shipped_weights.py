@@ -1,0 +1,22 @@
+"""The weights in the repository load, match their manifest, and reconstruct the shipped sample
+at the quality the manifest records."""
+
+import pytest
+
+from aecore import list_models, load_model, store
+from aecore.evaluate import sample_bce
+
+SHIPPED = store.read_manifest()["models"]
+
+
+def test_every_variant_is_shipped():
+    assert sorted(SHIPPED) == sorted(list_models())
+    assert set(store.weights_status().values()) == {"ok"}
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_shipped_model_reconstructs_sample_at_recorded_quality(name):
+    entry = SHIPPED[name]
+    assert entry["bytes"] < 15_000_000 and store.read_history(name) is not None
+    model = load_model(name)
+    assert sample_bce(model) == pytest.approx(entry["metrics"]["sample_bce"], abs=0.005)
