@@ -5,13 +5,10 @@ Everything here is numpy in, numpy (or PNG bytes) out; the UI only arranges the 
 
 from __future__ import annotations
 
-import io
 import re
 
 import numpy as np
-from PIL import Image
 
-from aecore.images import to_png_bytes
 from aecore.metrics import EPSILON, per_image_bce, per_image_mse, ssim
 
 # name -> (per-image function, True when lower is better)
@@ -107,28 +104,3 @@ def heat_rgb(values, vmax: float | None = None) -> np.ndarray:
     t = np.clip(v / top, 0.0, 1.0) if top > 0 else np.zeros_like(v)
     rgb = np.stack([t * 3.0, t * 3.0 - 1.0, t * 3.0 - 2.0], axis=-1)
     return np.clip(rgb, 0.0, 1.0)
-
-
-# --- PNG ------------------------------------------------------------------------------------
-
-def rgb_png_bytes(rgb, scale: int = 4) -> bytes:
-    """A crisp (nearest-neighbour) PNG of an (h, w, 3) float image in [0, 1]."""
-    arr = np.asarray(rgb, dtype=np.float32)
-    if arr.ndim != 3 or arr.shape[-1] != 3:
-        raise ValueError(f"rgb_png_bytes expects (h, w, 3), got shape {arr.shape}")
-    pixels = np.round(np.clip(np.nan_to_num(arr), 0.0, 1.0) * 255).astype(np.uint8)
-    im = Image.fromarray(pixels)
-    scale = max(1, int(scale))
-    if scale > 1:
-        im = im.resize((im.width * scale, im.height * scale), Image.Resampling.NEAREST)
-    buffer = io.BytesIO()
-    im.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def png_bytes(img, scale: int = 4) -> bytes:
-    """PNG of a grey (h, w) or colour (h, w, 3) image in [0, 1], upscaled crisply."""
-    arr = np.asarray(img)
-    if arr.ndim == 3 and arr.shape[-1] == 3:
-        return rgb_png_bytes(arr, scale)
-    return to_png_bytes(arr, scale)

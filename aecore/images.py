@@ -197,14 +197,15 @@ def _resize(grey: np.ndarray, size: int) -> np.ndarray:
 
 
 def to_png_bytes(img: np.ndarray, scale: int = 8) -> bytes:
-    """Encode a 2-D float image in [0, 1] (or 784 values) as a crisp, nearest-neighbour PNG."""
+    """A crisp (nearest-neighbour) PNG of a grey (h, w) or colour (h, w, 3) image in [0, 1]
+    (784 flat values are read as 28x28)."""
     arr = np.asarray(img, dtype=np.float32)
     if arr.ndim == 1 and math.isqrt(arr.size) ** 2 == arr.size:
         arr = arr.reshape(math.isqrt(arr.size), -1)
     if arr.ndim == 3 and arr.shape[-1] == 1:
         arr = arr[..., 0]
-    if arr.ndim != 2:
-        raise ValueError(f"to_png_bytes expects a 2-D image, got shape {arr.shape}")
+    if arr.ndim != 2 and not (arr.ndim == 3 and arr.shape[-1] == 3):
+        raise ValueError(f"to_png_bytes expects (h, w) or (h, w, 3), got shape {arr.shape}")
     pixels = np.round(np.clip(np.nan_to_num(arr), 0.0, 1.0) * 255).astype(np.uint8)
     im = Image.fromarray(pixels)
     scale = max(1, int(scale))

@@ -1,25 +1,30 @@
 """Latent plane speed in headless Chromium: decode-only time and decode+paint frames per second.
 
 `python -m bench.latent_fps` mounts the real component (ui/components/latent_plane.*) in a blank
-page, without Streamlit, on both VAE decoders with untrained weights (same architecture, same
-cost), then drags the marker in a circle with one pointer move per animation frame.
+page, without Streamlit, on both VAE decoders, then drags the marker in a circle with one
+pointer move per animation frame. It uses the shipped weights where they exist and an untrained
+build of the same architecture otherwise (same layers and cost; relu sparsity may differ).
+
+    python -m bench.latent_fps                       # both VAEs, 3 drags of 3 s each
+    python -m bench.latent_fps --engine old.js       # A/B: another decoder_engine.js, same run
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import json
 import os
 import platform
+import statistics
 from pathlib import Path
 
-from aecore.export import export_decoder, export_json
-from aecore.store import build_ready
-
 HERE = Path(__file__).resolve().parent.parent / "ui" / "components"
+ENGINE = HERE / "decoder_engine.js"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
+MODELS = ("vae_mlp", "vae_conv")
 
 MOUNT = """async ([html, css, js, spec, b64, n]) => {
   const f32 = (s) => {
@@ -77,30 +82,63 @@ DECODE_ONLY = """(ms) => {
 }"""
 
 
-def main(seconds: float = 3.0, points: int = 10_000) -> None:
+def load_decoder(name: str):
+    """(decoder, "shipped") from weights/, else (untrained decoder, "untrained")."""
+    from aecore.errors import WeightsError
+    from aecore.store import build_ready, load_built
+
+    try:
+        return load_built(name)[0].decoder, "shipped"
+    except WeightsError:
+        return build_ready(name).decoder, "untrained"
+
+
+def measure(models=MODELS, seconds: float = 3.0, drags: int = 3, points: int = 10_000,
+            engine: Path = ENGINE) -> list[dict]:
+    """Per model: decode-only ms per point and the fps of each drag (needs Chromium)."""
     from playwright.sync_api import sync_playwright
+
+    from aecore.export import export_decoder, export_json
 
     html = (HERE / "latent_plane.py").read_text().split('HTML = """')[1].split('"""')[0]
     css = (HERE / "latent_plane.css").read_text()
-    engine = (HERE / "decoder_engine.js").read_text()
-    js = engine + "\n" + (HERE / "latent_plane.js").read_text()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f};"
-          " headless Chromium")
+    engine_js = Path(engine).read_text()
+    js = engine_js + "\n" + (HERE / "latent_plane.js").read_text()
+    results = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": 1000, "height": 800})
-        for name in ("vae_mlp", "vae_conv"):
-            export = export_decoder(build_ready(name).decoder)
+        for name in models:
+            decoder, weights = load_decoder(name)
+            export = export_decoder(decoder)
             b64 = {k: base64.b64encode(v.tobytes()).decode() for k, v in export["arrays"].items()}
             page.goto("about:blank")
             page.evaluate(MOUNT, [html, css, js, export_json(export), b64, points])
-            runs = [page.evaluate(DRAG, seconds * 1000) for _ in range(2)]
-            page.add_script_tag(content=engine)  # a global createDecoder for DECODE_ONLY
+            runs = [page.evaluate(DRAG, seconds * 1000) for _ in range(drags)]
+            page.add_script_tag(content=engine_js)  # a global createDecoder for DECODE_ONLY
             ms = page.evaluate(DECODE_ONLY, seconds * 1000)
-            print(json.dumps({"model": name, "decode_ms": round(ms, 2),
-                              "drag_fps": [round(r["fps"], 1) for r in runs],
-                              "points_sent_to_python": runs[-1]["sent"]}))
+            fps = [round(r["fps"], 1) for r in runs]
+            results.append({"model": name, "weights": weights, "decode_ms": round(ms, 2),
+                            "drag_fps": fps, "fps": statistics.median(fps),
+                            "points_sent_to_python": runs[-1]["sent"],
+                            "load": round(os.getloadavg()[0], 2)})
         browser.close()
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.latent_fps", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engine", type=Path, default=ENGINE,
+                        help="decoder_engine.js to measure (default: the shipped one)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each drag")
+    parser.add_argument("--drags", type=int, default=3, help="drags per model")
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
+    args = parser.parse_args(argv)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load "
+          f"{os.getloadavg()[0]:.1f}; headless Chromium; engine {args.engine}")
+    for row in measure(args.models, args.seconds, args.drags, engine=args.engine):
+        print(json.dumps(row))
 
 
 if __name__ == "__main__":

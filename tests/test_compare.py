@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from aecore import compare, zoo
+from aecore.images import to_png_bytes
 from aecore.metrics import FLOOR_BCE, per_image_bce
 
 
@@ -88,15 +89,15 @@ def test_heat_ramp_goes_black_to_white():
 
 
 def test_png_bytes_are_crisp_grey_or_colour():
-    grey = Image.open(io.BytesIO(compare.png_bytes(images(1)[0], scale=3)))
+    grey = Image.open(io.BytesIO(to_png_bytes(images(1)[0], scale=3)))
     assert grey.format == "PNG" and grey.size == (84, 84)
     rgb = compare.signed_difference_rgb(images(1), images(1, seed=1))[0]
-    colour = Image.open(io.BytesIO(compare.png_bytes(rgb, scale=2)))
+    colour = Image.open(io.BytesIO(to_png_bytes(rgb, scale=2)))
     assert colour.mode == "RGB" and colour.size == (56, 56)
     pixels = np.asarray(colour)
     assert (pixels[0, 0] == pixels[1, 1]).all()  # nearest neighbour: 2x2 blocks
     with pytest.raises(ValueError):
-        compare.rgb_png_bytes(np.zeros((28, 28)))
+        to_png_bytes(np.zeros((28, 28, 2)))
 
 
 def test_status_kind():

@@ -1,35 +1,27 @@
 """AppTest: the denoiser page renders, reacts to its controls, and explains missing weights."""
 
-from pathlib import Path
 
+import pagetools
 import pytest
+from pagetools import record_untrained
 from streamlit.testing.v1 import AppTest
 
-from aecore import denoise, store
+from aecore import denoise
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "denoiser.py")
 TIMEOUT = 180  # first run encodes and sweeps on a busy 2-core machine
 
 
 @pytest.fixture(scope="module")
 def weights_dir(tmp_path_factory):
     """Untrained (random) weights for the two models the page uses, recorded like real ones."""
-    folder = tmp_path_factory.mktemp("weights")
-    for name in ("denoising", "conv"):
-        store.record_model(name, store.build_ready(name).autoencoder, {"metrics": {}}, folder)
-    return folder
+    return record_untrained(tmp_path_factory.mktemp("weights"), ("denoising", "conv"))
 
 
 def run_page(monkeypatch, folder, **state) -> AppTest:
-    monkeypatch.setattr(store, "DEFAULT_WEIGHTS_DIR", folder)
     monkeypatch.setattr(denoise, "SWEEP_LEVELS", (0.0, 0.5, 1.0))  # a short sweep: fast tests
     monkeypatch.setattr(denoise, "SWEEP_PER_CLASS", 2)
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    at.session_state["denoiser_img_mode"] = "By test index"
-    at.session_state["denoiser_img_indices"] = "0, 1, 2"
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
+    state = {"denoiser_img_mode": "By test index", "denoiser_img_indices": "0, 1, 2", **state}
+    return pagetools.run_page("denoiser", monkeypatch, folder, TIMEOUT, **state)
 
 
 def metric(at: AppTest, label: str) -> str:

@@ -2,35 +2,28 @@
 the tests set its state (the released point) through session state and check what Python shows."""
 
 import io
-from pathlib import Path
 
 import numpy as np
+import pagetools
 import pytest
+from pagetools import record_untrained
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import aecore
-from aecore import latent, store
+from aecore import latent
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "latent_explorer.py")
 TIMEOUT = 240  # the first run encodes the test set on a busy 2-core machine
 
 
 @pytest.fixture(scope="module")
 def weights_dir(tmp_path_factory):
     """Untrained (random) weights for both VAEs and `basic`, recorded like real ones."""
-    folder = tmp_path_factory.mktemp("weights")
-    for name in ("vae_mlp", "vae_conv", "basic"):
-        store.record_model(name, store.build_ready(name).autoencoder, {"metrics": {}}, folder)
-    return folder
+    return record_untrained(tmp_path_factory.mktemp("weights"), ("vae_mlp", "vae_conv", "basic"))
 
 
 def run_page(monkeypatch, folder, **state) -> AppTest:
-    monkeypatch.setattr(store, "DEFAULT_WEIGHTS_DIR", folder)
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
+    at = pagetools.run_page("latent_explorer", monkeypatch, folder, TIMEOUT, **state)
     assert not at.exception, at.exception
     return at
 

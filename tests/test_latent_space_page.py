@@ -1,31 +1,22 @@
 """AppTest: the latent-space page plots codes, shows a selected image, explains projections."""
 
-from pathlib import Path
 
+import pagetools
 import pytest
+from pagetools import record_untrained
 from streamlit.testing.v1 import AppTest
 
-from aecore import store
-
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "latent_space.py")
 TIMEOUT = 180  # the first run encodes the whole test set
 
 
 @pytest.fixture(scope="module")
 def weights_dir(tmp_path_factory):
     """Untrained (random) weights for a 2-D VAE and a 32-D dense model."""
-    folder = tmp_path_factory.mktemp("weights")
-    for name in ("vae_mlp", "basic"):
-        store.record_model(name, store.build_ready(name).autoencoder, {"metrics": {}}, folder)
-    return folder
+    return record_untrained(tmp_path_factory.mktemp("weights"), ("vae_mlp", "basic"))
 
 
 def run_page(monkeypatch, folder, **state) -> AppTest:
-    monkeypatch.setattr(store, "DEFAULT_WEIGHTS_DIR", folder)
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
+    return pagetools.run_page("latent_space", monkeypatch, folder, TIMEOUT, **state)
 
 
 def texts(at: AppTest) -> str:

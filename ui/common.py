@@ -12,6 +12,7 @@ import streamlit as st
 import aecore
 import aecore.codes
 from aecore import compare, zoo
+from aecore.images import to_png_bytes
 
 UPLOAD_TYPES = None  # any file: read_image explains what it cannot read
 MAX_UPLOADS = 16
@@ -188,7 +189,7 @@ def train_quick(name: str) -> None:
 
 def png(img, scale: int = 4) -> bytes:
     """Crisp PNG bytes of a grey (28, 28) or colour (28, 28, 3) image in [0, 1]."""
-    return compare.png_bytes(img, scale)
+    return to_png_bytes(img, scale)
 
 
 def show_images(images, captions: Sequence[str] | None = None, scale: int = 3,
