@@ -118,11 +118,31 @@ def format_table(rows: list[dict], source: str) -> str:
     return "\n".join(lines)
 
 
+def format_markdown(rows: list[dict], source: str) -> str:
+    """The same table as Markdown, for the README."""
+    lines = [f"Evaluated on the {source}; floor BCE(x, x) = {FLOOR_BCE}.", "",
+             "| model | test BCE | MSE | article | PCA, same code size | above floor | extra |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['model']} | — | — | — | — | — | no weights |")
+            continue
+        extra = (f"ELBO {r['elbo_nats']:.1f} nats/image" if "elbo_nats" in r else
+                 f"mean abs(code) {r['code_mean_activation']:.2f}, "
+                 f"{100 * r['code_near_zero_fraction']:.0f}% near 0")
+        article = f"{r['article_bce']:.3f}" if r["article_bce"] else "—"
+        pca = f"{r['pca_bce']:.4f} (k={r['latent_dim']})" if "pca_bce" in r else "—"
+        lines.append(f"| {r['model']} | {r['test_bce']:.4f} | {r['test_mse']:.4f} | {article} | "
+                     f"{pca} | {r['floor_gap']:.4f} | {extra} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Score the trained models on the test set.")
     parser.add_argument("--model", default="all", help="a model name or 'all'")
     parser.add_argument("--weights-dir", default=None)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args(argv)
     names = list_models() if args.model == "all" else [args.model]
     try:
@@ -130,8 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     except (DatasetNotFound, WeightsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps({"source": source, "rows": rows}, indent=2) if args.json
-          else format_table(rows, source))
+    if args.json:
+        print(json.dumps({"source": source, "rows": rows}, indent=2))
+    else:
+        print(format_markdown(rows, source) if args.markdown else format_table(rows, source))
     return 1 if any("error" in r for r in rows) else 0
 
 
