@@ -35,7 +35,8 @@ def fast_call(model: keras.Model):
         import tensorflow as tf  # only for tracing; model code stays backend-agnostic
 
         tf.get_logger().setLevel("ERROR")  # a new model's first traces are expected, not news
-        return tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+        return tf.function(lambda x: model(x, training=False), reduce_retracing=True,
+                           autograph=False)
     return lambda x: model(x, training=False)
 
 
