@@ -10,8 +10,9 @@ float32 buffer in row-major (H, W, C) order. Ops:
 
 - ``dense``: y = x @ w + b, ``w`` is (in, out).
 - ``conv2d``: ``w`` is (kh, kw, cin, cout); ``pad`` = [top, left] computed as TensorFlow does.
-- ``conv2d_transpose``: ``w`` is (kh, kw, cin, cout) (transposed from Keras's layout so the
-  inner loop runs over contiguous output channels); output pixel = input pixel * stride + k - pad.
+- ``conv2d_transpose``: ``w`` is (kh, kw, cin, cout) like conv2d's (Keras stores (kh, kw, cout,
+  cin)); output pixel = input pixel * stride + k - pad. (The JS engine re-lays both conv
+  kernels out for its own loops at load time.)
 - ``upsample`` (nearest), ``affine`` (per-channel scale and shift: an unfoldable
   BatchNormalization), ``act`` (a standalone activation), ``reshape`` (no-op on flat buffers).
 

@@ -1,4 +1,8 @@
-"""Placeholder until the benchmarks land."""
+"""`python -m bench` (`make bench`): the benchmark suite, see bench/suite.py."""
+
+import sys
+
+from bench.suite import main
 
 if __name__ == "__main__":
-    print("no benchmarks yet")
+    sys.exit(main())
