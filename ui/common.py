@@ -201,7 +201,8 @@ def show_images(images, captions: Sequence[str] | None = None, scale: int = 3,
     cols = st.columns(columns or len(images))
     for i, img in enumerate(images):
         caption = captions[i] if captions is not None and i < len(captions) else None
-        cols[i % len(cols)].image(png(img, scale), caption=caption, output_format="PNG")
+        cols[i % len(cols)].image(png(img, scale), caption=caption, output_format="PNG",
+                                 width="stretch")
 
 
 def image_grid(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]], scale: int = 3,
@@ -218,7 +219,7 @@ def image_grid(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]], scale
         label_col.markdown(label)
         for i, img in enumerate(images):
             caption = captions[i] if captions else None
-            cells[i].image(png(img, scale), caption=caption, output_format="PNG")
+            cells[i].image(png(img, scale), caption=caption, output_format="PNG", width="stretch")
 
 
 def strip_png(images, scale: int = 3) -> bytes:
