@@ -6,13 +6,11 @@ import streamlit as st
 
 import aecore
 from aecore import projection, zoo
-from ui import common
+from ui import CLASS_COLORS, common
 
 CHART_KEY = "latent_space_chart"
 SELECTED_KEY = "latent_space_selected"
 METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE"}
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -40,7 +38,8 @@ def scatter_figure(name: str, stamp: tuple, method: str) -> dict:
         rows = np.flatnonzero(labels == c)
         fig.add_trace(go.Scattergl(
             x=proj.points[rows, 0], y=proj.points[rows, 1], mode="markers", name=class_name,
-            customdata=proj.index[rows], marker={"size": 4, "opacity": 0.7, "color": PALETTE[c]},
+            customdata=proj.index[rows],
+            marker={"size": 4, "opacity": 0.7, "color": CLASS_COLORS[c]},
             hovertemplate=f"#%{{customdata}} {class_name}<extra></extra>"))
     x_title, y_title = proj.axis_titles()
     fig.update_layout(height=560, margin={"t": 10, "b": 10, "l": 10, "r": 10},

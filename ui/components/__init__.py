@@ -1,5 +1,5 @@
 """Custom Streamlit components (Components v2, inline JS, no build step)."""
 
-from ui.components.latent_plane import TAB10, latent_plane
+from ui.components.latent_plane import latent_plane
 
-__all__ = ["TAB10", "latent_plane"]
+__all__ = ["latent_plane"]

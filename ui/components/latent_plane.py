@@ -15,10 +15,9 @@ import streamlit as st
 
 from aecore.export import export_json
 from aecore.latent import plane_extent
+from ui import CLASS_COLORS
 
 HERE = Path(__file__).parent
-TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 HTML = """<div class="lp-root">
   <div class="lp-plot">
     <canvas class="latent-plane" tabindex="0"
@@ -77,7 +76,7 @@ def latent_plane(
         "labels": labels,
         "points_id": digest.hexdigest()[:16],
         "class_names": list(class_names),
-        "colors": TAB10,
+        "colors": list(CLASS_COLORS),
         "extent": [float(v) for v in (extent if extent is not None else plane_extent(points))],
         "point": [float(point[0]), float(point[1])],
         "path": None if path is None else np.asarray(path, dtype=float).reshape(-1, 2).tolist(),
