@@ -24,6 +24,21 @@ from aecore.specs import ModelSpec, get_spec, list_models
 PRESETS = ("quick", "full")
 
 
+class TimeLimit(keras.callbacks.Callback):
+    """Stops training after the first epoch that ends past `seconds` of wall-clock time."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        self.seconds = seconds
+        self.started = time.monotonic()
+        self.reached = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        if time.monotonic() - self.started > self.seconds:
+            self.reached = True
+            self.model.stop_training = True
+
+
 class HistoryLog(keras.callbacks.Callback):
     """Writes the per-epoch logs to JSON after every epoch, keeping earlier epochs on resume."""
 
@@ -103,14 +118,21 @@ def history_record(spec: ModelSpec, epochs: list[dict], settings: dict) -> dict:
 def train_model(name: str, preset: str = "quick", epochs: int | None = None,
                 batch_size: int | None = None, weights_dir=None, limit: int | None = None,
                 eval_limit: int | None = None, verbose=None, callbacks: list | None = None,
-                data=None) -> dict:
-    """Train one variant, keep its best epoch, and record it in the weights store."""
+                data=None, learning_rate: float | None = None,
+                time_limit: float | None = None) -> dict:
+    """Train one variant, keep its best epoch, and record it in the weights store.
+
+    `time_limit` (seconds) ends training after the epoch that crosses it; the best epoch so far
+    is kept and the manifest says training was cut short.
+    """
     spec = get_spec(name)
     if preset not in PRESETS:
         raise ValueError(f"Unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
     folder = store.resolve_dir(weights_dir)
     epochs = epochs or (spec.train.quick_epochs if preset == "quick" else spec.train.full_epochs)
     batch_size = batch_size or spec.train.batch_size
+    learning_rate = learning_rate or spec.train.learning_rate
+    timer = TimeLimit(time_limit) if time_limit is not None else None
     x_train, x_test = select_data(data or load_fashion_mnist(), limit, eval_limit)
     x_val = add_noise(x_test, spec.input_noise, seed=NOISE_SEED) if spec.input_noise else x_test
 
@@ -124,18 +146,19 @@ def train_model(name: str, preset: str = "quick", epochs: int | None = None,
     keras.utils.set_random_seed(42)
     built = store.build_ready(name)
     model = training_model(spec, built)
-    compile_for_training(spec, model, spec.train.learning_rate)
+    compile_for_training(spec, model, learning_rate)
     started = time.time()
     model.fit(x_train, x_train, epochs=epochs, batch_size=batch_size, shuffle=True,
               validation_data=(x_val, x_test),
-              callbacks=callbacks_for(spec, checkpoint_dir, resume, history, callbacks or []),
+              callbacks=callbacks_for(spec, checkpoint_dir, resume, history,
+                                      [*(callbacks or []), *([timer] if timer else [])]),
               verbose=verbose if verbose is not None else (1 if sys.stdout.isatty() else 2))
     best = checkpoint_dir / "best.weights.h5"
     if best.is_file():
         model.load_weights(best)
 
     settings = {"preset": preset, "batch_size": batch_size, "optimizer": spec.train.optimizer,
-                "initial_learning_rate": spec.train.learning_rate,
+                "initial_learning_rate": learning_rate,
                 "backend": keras.backend.backend(), "keras_version": keras.__version__}
     record = history_record(spec, history.epochs, settings)
     trained = TrainedModel(spec, built)
@@ -149,6 +172,7 @@ def train_model(name: str, preset: str = "quick", epochs: int | None = None,
         "train_images": len(x_train),
         "eval_images": len(x_test),
         "train_seconds": round(time.time() - started, 1),
+        "stopped_by_time_limit": bool(timer and timer.reached),
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "history": f"history/{name}.json",
     }
@@ -167,6 +191,9 @@ def parse_args(argv):
                         help="quick: minutes on a laptop CPU; full: long runs with early stopping")
     parser.add_argument("--epochs", type=int, help="override the preset's epoch count")
     parser.add_argument("--batch-size", type=int, help="override the model's batch size")
+    parser.add_argument("--learning-rate", type=float, help="override the initial learning rate")
+    parser.add_argument("--time-limit", type=float, metavar="SECONDS",
+                        help="stop after the epoch that crosses this wall-clock time")
     parser.add_argument("--weights-dir", default=None, help="where to store (default weights/)")
     parser.add_argument("--limit", type=int, help="train on this many images (for smoke tests)")
     parser.add_argument("--eval-limit", type=int, help="validate on this many test images")
@@ -181,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             get_spec(name)
             print(f"== {name} ({args.preset})", flush=True)
             entry = train_model(name, args.preset, args.epochs, args.batch_size, args.weights_dir,
-                                args.limit, args.eval_limit)
+                                args.limit, args.eval_limit, learning_rate=args.learning_rate,
+                                time_limit=args.time_limit)
         except (KeyError, DatasetNotFound) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2

@@ -9,7 +9,7 @@ from aecore.api import TrainedModel
 from aecore.metrics import kl_divergence
 from aecore.store import build_ready
 
-PARAMS = {"basic": 50992, "sparse": 50992, "deep": 222384, "conv": 17345, "denoising": 47617,
+PARAMS = {"basic": 50992, "sparse": 50992, "deep": 222384, "conv": 40993, "denoising": 47617,
           "lstm": 170556, "vae_mlp": 404244, "vae_conv": 3410058}
 
 

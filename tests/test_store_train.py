@@ -10,7 +10,7 @@ import pytest
 from aecore import WeightsError, load_model, store
 from aecore.evaluate import main as evaluate_main
 from aecore.train import main as train_main
-from aecore.train import train_model
+from aecore.train import parse_args, train_model
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +142,18 @@ def test_training_resumes_after_a_kill(tmp_path):
     entry = train_model("basic", epochs=3, weights_dir=tmp_path, data=data, verbose=0)
     history = json.loads((tmp_path / "history" / "basic.json").read_text())
     assert history["epoch"] == [1, 2, 3] and entry["epochs"] == 3
+
+
+def test_time_limit_stops_after_the_crossing_epoch_and_is_recorded(tmp_path):
+    rng = np.random.default_rng(1)
+    x = rng.random((256, 28, 28)).astype(np.float32)
+    data = ((x, np.zeros(256, int)), (x[:64], np.zeros(64, int)))
+    args = parse_args(["--model", "basic", "--time-limit", "0", "--learning-rate", "3e-4"])
+    assert args.time_limit == 0 and args.learning_rate == 3e-4
+    entry = train_model("basic", epochs=5, weights_dir=tmp_path, data=data, verbose=0,
+                        time_limit=0, learning_rate=3e-4)
+    assert entry["epochs"] == 1 and entry["stopped_by_time_limit"] is True
+    assert entry["initial_learning_rate"] == 3e-4
+    assert store.read_manifest(tmp_path)["models"]["basic"]["stopped_by_time_limit"] is True
+    entry = train_model("basic", epochs=2, weights_dir=tmp_path, data=data, verbose=0)
+    assert entry["epochs"] == 2 and entry["stopped_by_time_limit"] is False

@@ -1,4 +1,4 @@
-"""Convolutional autoencoders: conv (32-16-16 filters) and denoising (32 filters everywhere)."""
+"""Convolutional autoencoders: conv (32-16-16 / 32-32-64 filters) and denoising (32 everywhere)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def conv_autoencoder(name: str, encoder_filters=(32, 16, 16),
 
 
 def build_conv() -> Built:
-    return conv_autoencoder("conv")
+    """The article's encoder; its decoder with twice the filters (see the spec's differences)."""
+    return conv_autoencoder("conv", decoder_filters=(32, 32, 64))
 
 
 def build_denoising() -> Built:
