@@ -137,3 +137,16 @@ def kl_divergence(z_mean, z_log_var) -> np.ndarray:
     """
     mu, lv = _pair(z_mean, z_log_var, view=_latent)
     return -0.5 * np.sum(1.0 + lv - mu**2 - np.exp(lv), axis=1)
+
+
+def hoyer_sparsity(codes) -> np.ndarray:
+    """Hoyer's sparsity of each code vector (n,): 0 when all units are equally active, 1 when
+    only one is. Unlike a mean activation it does not change when the codes are rescaled."""
+    c = _latent(codes)
+    n = c.shape[1]
+    if n < 2:
+        return np.zeros(len(c))
+    l1 = np.abs(c).sum(axis=1)
+    l2 = np.sqrt(np.square(c).sum(axis=1))
+    ratio = np.divide(l1, l2, out=np.full_like(l1, np.sqrt(n)), where=l2 > 0)
+    return (np.sqrt(n) - ratio) / (np.sqrt(n) - 1)

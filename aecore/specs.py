@@ -42,6 +42,8 @@ class ModelSpec:
     builder: Callable[[], Built] = field(repr=False, compare=False)
     train: TrainSettings = field(default_factory=lambda: TrainSettings(5, 100))
     article_bce: float | None = None
+    target_bce: float | None = None   # the test BCE our shipped weights must reach (issue #3)
+    target_beats: str | None = None   # ... or: must be at or under this other model's test BCE
     article_settings: str = ""
     differences: tuple[str, ...] = ()
     input_noise: float = 0.0          # gaussian std applied to inputs (denoising)
@@ -67,7 +69,7 @@ ADAM = "Adam (lr 1e-3, halved when val_loss stalls for 4 epochs) instead of the 
 SPECS: dict[str, ModelSpec] = {s.name: s for s in [
     ModelSpec(
         name="basic", title="Basic dense autoencoder", family="dense", latent_shape=(32,),
-        loss="BCE", builder=build_basic, article_bce=0.282,
+        loss="BCE", builder=build_basic, target_bce=0.280, article_bce=0.282,
         architecture="784 → Dense 32 (relu) → Dense 784 (sigmoid)",
         description=(
             "The smallest useful autoencoder: one fully connected layer squeezes the 784 pixels "
@@ -81,26 +83,28 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in [
     ),
     ModelSpec(
         name="sparse", title="Sparse autoencoder", family="dense", latent_shape=(32,),
-        loss="BCE + L1 on the code", builder=build_sparse, article_bce=None,
-        architecture="784 → Dense 32 (relu, L1 activity 1e-4) → Dense 784 (sigmoid)",
+        loss="BCE + L1 on the code", builder=build_sparse, target_bce=0.283, article_bce=None,
+        architecture="784 → Dense 32 (relu, L1 activity 1e-5) → Dense 784 (sigmoid)",
         description=(
             "The basic network with a penalty on how strongly the code units fire. The penalty "
-            "nudges most units towards zero for any given image, so each image is described by a "
-            "few active features. With a moderate weight the reconstructions stay as good as "
-            "the basic model's while the codes become much quieter."
+            "nudges units towards zero for any given image, so each image leans on fewer active "
+            "features. With a light weight the reconstructions stay as good as the basic "
+            "model's while the codes get quieter: about half the mean activation, and more of "
+            "the activity concentrated in fewer units."
         ),
         article_settings="RMSprop, 150 epochs, batch 256; 'very similar' loss to basic",
         train=TrainSettings(quick_epochs=5, full_epochs=150, batch_size=64, jit_compile=True,
                             early_stopping_patience=20, min_delta=2e-5),
         differences=(ADAM, "Batch 64 instead of 256.",
-                     "L1 weight 1e-4 instead of 1e-8: at 1e-8 the penalty is ~100,000 times "
-                     "smaller than the reconstruction loss and changes nothing measurable; at "
-                     "1e-4 (the value in Chollet's post) the mean code activation falls about "
-                     "4x at the same BCE."),
+                     "L1 weight 1e-5 instead of 1e-8: at 1e-8 the penalty is ~100,000 times "
+                     "smaller than the reconstruction loss and changes nothing measurable. "
+                     "Measured after full training: 1e-5 gives test BCE 0.2829 (basic 0.2828) "
+                     "with Hoyer sparsity 0.25 (basic 0.20); 3e-5 gives 0.2830 and 0.28; 1e-4 "
+                     "(Chollet's value) gives 0.2832 and 0.33, just above our 0.283 target."),
     ),
     ModelSpec(
         name="deep", title="Deep dense autoencoder", family="dense", latent_shape=(32,),
-        loss="BCE", builder=build_deep, article_bce=0.277,
+        loss="BCE", builder=build_deep, target_bce=0.275, article_bce=0.277,
         architecture="784 → 128 → 64 → 32 → 64 → 128 (relu) → 784 (sigmoid)",
         description=(
             "Same 32-number code as the basic model, but reached through two hidden layers on "
@@ -113,7 +117,7 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in [
     ),
     ModelSpec(
         name="conv", title="Convolutional autoencoder", family="conv", latent_shape=(4, 4, 16),
-        loss="BCE", builder=build_conv, article_bce=0.265,
+        loss="BCE", builder=build_conv, target_bce=0.263, article_bce=0.265,
         architecture=("Conv 32-16-16 + max-pool → 4×4×16 code → Conv 32-32-64 + upsample → "
                       "Conv 1 (sigmoid); 3×3 kernels, batch norm"),
         description=(
@@ -132,7 +136,8 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in [
     ),
     ModelSpec(
         name="denoising", title="Denoising autoencoder", family="conv", latent_shape=(4, 4, 32),
-        loss="BCE against the clean image", builder=build_denoising, article_bce=0.287,
+        loss="BCE against the clean image", builder=build_denoising, target_bce=0.285,
+        article_bce=0.287,
         input_noise=0.5,
         architecture="The convolutional model with 32 filters in every layer (4×4×32 code)",
         description=(
@@ -147,7 +152,7 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in [
     ),
     ModelSpec(
         name="lstm", title="LSTM sequence-to-sequence autoencoder", family="sequence",
-        latent_shape=(32,), loss="BCE", builder=build_lstm, article_bce=None,
+        latent_shape=(32,), loss="BCE", builder=build_lstm, target_bce=0.295, article_bce=None,
         architecture=("28 rows → LSTM 128 → Dense 32 code → repeat ×28 → LSTM 128 → "
                       "Dense 28 (sigmoid) per row"),
         description=(
@@ -163,6 +168,7 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in [
     ModelSpec(
         name="vae_mlp", title="Variational autoencoder (MLP, 2-D)", family="vae",
         latent_shape=(2,), loss="784·BCE + KL (nats per image)", builder=build_vae_mlp,
+        target_bce=0.325,
         architecture="784 → Dense 256 → (μ, log σ²) ∈ R² → sample → Dense 256 → 784",
         description=(
             "Instead of a single point, the encoder outputs a small Gaussian cloud in a 2-D plane, "
@@ -177,6 +183,7 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in [
     ModelSpec(
         name="vae_conv", title="Variational autoencoder (convolutional, 2-D)", family="vae",
         latent_shape=(2,), loss="784·BCE + KL (nats per image)", builder=build_vae_conv,
+        target_beats="vae_mlp",
         architecture=("Conv 1-64-64-64 → Dense 128 → (μ, log σ²) ∈ R² → sample → Dense 128 → "
                       "14×14×64 → ConvT 64 ×3 → Conv 1 (sigmoid)"),
         description=(

@@ -199,3 +199,13 @@ def test_kl_shapes():
     np.testing.assert_allclose(out, kl_divergence(mu.reshape(5, 16), lv.reshape(5, 16)))
     assert kl_divergence(mu[0, 0], lv[0, 0]).shape == (1,)
     assert np.all(out >= 0)
+
+
+def test_hoyer_sparsity_extremes_and_scale_invariance():
+    one_hot = np.eye(4)[:2]
+    flat = np.ones((2, 4))
+    assert metrics.hoyer_sparsity(one_hot) == pytest.approx([1.0, 1.0])
+    assert metrics.hoyer_sparsity(flat) == pytest.approx([0.0, 0.0])
+    codes = np.random.default_rng(0).random((5, 32))
+    assert metrics.hoyer_sparsity(codes * 7.5) == pytest.approx(metrics.hoyer_sparsity(codes))
+    assert metrics.hoyer_sparsity(np.zeros((1, 8)))[0] == pytest.approx(0.0)

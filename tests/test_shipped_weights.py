@@ -20,3 +20,14 @@ def test_shipped_model_reconstructs_sample_at_recorded_quality(name):
     assert entry["bytes"] < 15_000_000 and store.read_history(name) is not None
     model = load_model(name)
     assert sample_bce(model) == pytest.approx(entry["metrics"]["sample_bce"], abs=0.005)
+
+
+def test_sparse_codes_are_sparser_than_basic_codes():
+    from aecore.data import load_sample
+    from aecore.evaluate import code_statistics
+
+    x = load_sample().x
+    basic, sparse = (code_statistics(load_model(n).encode(x)) for n in ("basic", "sparse"))
+    assert sparse["code_mean_activation"] < 0.7 * basic["code_mean_activation"]
+    assert sparse["code_hoyer_sparsity"] > basic["code_hoyer_sparsity"] + 0.02
+    assert sparse["code_near_zero_fraction"] > basic["code_near_zero_fraction"]

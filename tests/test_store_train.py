@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from aecore import WeightsError, load_model, store
+from aecore.evaluate import add_targets
 from aecore.evaluate import main as evaluate_main
 from aecore.train import main as train_main
 from aecore.train import parse_args, train_model
@@ -57,6 +58,18 @@ def test_evaluate_cli_prints_table(trained_dir, capsys):
     evaluate_main(["--model", "basic", "--weights-dir", str(trained_dir)])
     out = capsys.readouterr().out
     assert "basic" in out and "0.282" in out and "0.2422" in out
+    assert "≤ 0.2800 ✗" in out and "Hoyer" in out   # one epoch on 512 images misses the target
+
+
+def test_targets_follow_the_spec_or_another_models_score(trained_dir):
+    rows = [{"model": "vae_mlp", "test_bce": 0.3200}, {"model": "vae_conv", "test_bce": 0.3199},
+            {"model": "deep", "test_bce": 0.27504}, {"model": "conv"}]
+    add_targets(rows, trained_dir)
+    vae_mlp, vae_conv, deep, conv = rows
+    assert vae_mlp["target_bce"] == 0.325 and vae_mlp["meets_target"]
+    assert vae_conv["target_bce"] == 0.3200 and vae_conv["meets_target"]
+    assert not deep["meets_target"]                  # strictly: 0.27504 > 0.275
+    assert conv["target_bce"] == 0.263 and "meets_target" not in conv
 
 
 def copy_store(source, target):

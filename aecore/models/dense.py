@@ -33,7 +33,7 @@ def build_basic() -> Built:
     return dense_autoencoder("basic")
 
 
-def build_sparse(l1: float = 1e-4) -> Built:
+def build_sparse(l1: float = 1e-5) -> Built:
     return dense_autoencoder("sparse", code_l1=l1)
 
 
