@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import UTC, datetime
@@ -107,6 +108,24 @@ def callbacks_for(spec: ModelSpec, checkpoint_dir: Path, resume: bool, history: 
     ]
 
 
+def machine_description() -> str:
+    """Where training runs, for the manifest: 'NVIDIA H200, jax' or '2-core CPU, tensorflow'."""
+    backend = keras.backend.backend()
+    device = f"{os.cpu_count()}-core CPU"
+    if backend == "jax":
+        import jax
+
+        first = jax.devices()[0]
+        device = device if first.platform == "cpu" else first.device_kind
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            device = tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
+    return f"{device}, {backend}"
+
+
 def history_record(spec: ModelSpec, epochs: list[dict], settings: dict) -> dict:
     keys = sorted({k for e in epochs for k in e if k not in ("epoch", "learning_rate")})
     record = {"model": spec.name, "epoch": [e["epoch"] for e in epochs], **settings}
@@ -159,7 +178,8 @@ def train_model(name: str, preset: str = "quick", epochs: int | None = None,
 
     settings = {"preset": preset, "batch_size": batch_size, "optimizer": spec.train.optimizer,
                 "initial_learning_rate": learning_rate,
-                "backend": keras.backend.backend(), "keras_version": keras.__version__}
+                "backend": keras.backend.backend(), "keras_version": keras.__version__,
+                "trained_on": machine_description()}
     record = history_record(spec, history.epochs, settings)
     trained = TrainedModel(spec, built)
     metrics = {**evaluate_model(trained, x_test), "sample_bce": sample_bce(trained)}

@@ -124,5 +124,7 @@ def training_summary(name: str, history: dict | None, entry: dict | None) -> dic
         "Backend": history.get("backend") or entry.get("backend"),
         "Keras": history.get("keras_version") or entry.get("keras_version"),
         "Seconds": entry.get("train_seconds"),
+        "Stopped by": "time limit" if entry.get("stopped_by_time_limit") else None,
+        "Trained on": entry.get("trained_on"),
         "Date": entry.get("date"),
     }

@@ -129,6 +129,9 @@ def test_curve_and_training_summary():
     assert zoo.curve({}, "loss") == ([], [])
     assert zoo.curve({"epoch": [1, 2], "loss": ["x", 0.5]}, "loss") == ([2], [0.5])
     assert zoo.is_history(history) and not zoo.is_history([{"epoch": 1}])
-    summary = zoo.training_summary("basic", history, {"train_seconds": 12.5})
+    summary = zoo.training_summary("basic", history, {"train_seconds": 12.5,
+                                                      "stopped_by_time_limit": True,
+                                                      "trained_on": "NVIDIA H200"})
+    assert summary["Stopped by"] == "time limit" and summary["Trained on"] == "NVIDIA H200"
     assert summary["Best epoch"] == 2 and summary["Best val_loss"] == 0.28
     assert summary["Preset"] == "full" and summary["Epochs"] == 3 and summary["Seconds"] == 12.5

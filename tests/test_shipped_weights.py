@@ -1,6 +1,8 @@
 """The weights in the repository load, match their manifest, and reconstruct the shipped sample
 at the quality the manifest records."""
 
+import re
+
 import pytest
 
 from aecore import list_models, load_model, store
@@ -31,3 +33,15 @@ def test_sparse_codes_are_sparser_than_basic_codes():
     assert sparse["code_mean_activation"] < 0.7 * basic["code_mean_activation"]
     assert sparse["code_hoyer_sparsity"] > basic["code_hoyer_sparsity"] + 0.02
     assert sparse["code_near_zero_fraction"] > basic["code_near_zero_fraction"]
+
+
+def test_readme_results_table_matches_the_manifest():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("<!-- evaluate-table -->")[1].split("<!-- /evaluate-table -->")[0]
+    rows = re.findall(r"^\| (\w+) \| (0\.\d{4}) \|", table, flags=re.MULTILINE)
+    printed = {name: float(value) for name, value in rows}
+    assert set(printed) == set(SHIPPED)
+    for name, value in printed.items():
+        assert value == pytest.approx(SHIPPED[name]["metrics"]["test_bce"], abs=5e-5), name

@@ -31,6 +31,7 @@ def test_cli_writes_weights_history_and_manifest(trained_dir):
     assert entry["file"] == "basic.weights.h5" and len(entry["sha256"]) == 64
     assert entry["epochs"] == 1 and entry["train_images"] == 512
     assert entry["backend"] == keras.backend.backend() and entry["keras_version"]
+    assert entry["trained_on"].endswith(f", {keras.backend.backend()}")
     assert 0.2422 < entry["metrics"]["test_bce"] < 0.7
     history = json.loads((trained_dir / "history" / "basic.json").read_text())
     assert history["epoch"] == [1] and len(history["val_loss"]) == 1
