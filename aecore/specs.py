@@ -42,7 +42,7 @@ class ModelSpec:
     builder: Callable[[], Built] = field(repr=False, compare=False)
     train: TrainSettings = field(default_factory=lambda: TrainSettings(5, 100))
     article_bce: float | None = None
-    target_bce: float | None = None   # the test BCE our shipped weights must reach (issue #3)
+    target_bce: float | None = None   # the test BCE the shipped weights must reach
     target_beats: str | None = None   # ... or: must be at or under this other model's test BCE
     article_settings: str = ""
     differences: tuple[str, ...] = ()
