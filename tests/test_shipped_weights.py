@@ -6,7 +6,8 @@ import re
 import pytest
 
 from aecore import list_models, load_model, store
-from aecore.evaluate import sample_bce
+from aecore.data import PACKAGE_ROOT, load_sample
+from aecore.evaluate import code_statistics, sample_bce
 
 SHIPPED = store.read_manifest()["models"]
 
@@ -25,9 +26,6 @@ def test_shipped_model_reconstructs_sample_at_recorded_quality(name):
 
 
 def test_sparse_codes_are_sparser_than_basic_codes():
-    from aecore.data import load_sample
-    from aecore.evaluate import code_statistics
-
     x = load_sample().x
     basic, sparse = (code_statistics(load_model(n).encode(x)) for n in ("basic", "sparse"))
     assert sparse["code_mean_activation"] < 0.7 * basic["code_mean_activation"]
@@ -36,9 +34,7 @@ def test_sparse_codes_are_sparser_than_basic_codes():
 
 
 def test_readme_results_table_matches_the_manifest():
-    from pathlib import Path
-
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (PACKAGE_ROOT / "README.md").read_text()
     table = readme.split("<!-- evaluate-table -->")[1].split("<!-- /evaluate-table -->")[0]
     rows = re.findall(r"^\| (\w+) \| (0\.\d{4}) \|", table, flags=re.MULTILINE)
     printed = {name: float(value) for name, value in rows}

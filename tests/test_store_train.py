@@ -145,10 +145,14 @@ class StopAfter(keras.callbacks.Callback):
             raise KeyboardInterrupt
 
 
+def random_data(seed: int):
+    """256 random training images and 64 validation images, in load_fashion_mnist's layout."""
+    x = np.random.default_rng(seed).random((256, 28, 28)).astype(np.float32)
+    return (x, np.zeros(256, int)), (x[:64], np.zeros(64, int))
+
+
 def test_training_resumes_after_a_kill(tmp_path):
-    rng = np.random.default_rng(0)
-    x = rng.random((256, 28, 28)).astype(np.float32)
-    data = ((x, np.zeros(256, int)), (x[:64], np.zeros(64, int)))
+    data = random_data(0)
     with pytest.raises(KeyboardInterrupt):
         train_model("basic", epochs=3, weights_dir=tmp_path, data=data, verbose=0,
                     callbacks=[StopAfter(2)])
@@ -159,9 +163,7 @@ def test_training_resumes_after_a_kill(tmp_path):
 
 
 def test_time_limit_stops_after_the_crossing_epoch_and_is_recorded(tmp_path):
-    rng = np.random.default_rng(1)
-    x = rng.random((256, 28, 28)).astype(np.float32)
-    data = ((x, np.zeros(256, int)), (x[:64], np.zeros(64, int)))
+    data = random_data(1)
     args = parse_args(["--model", "basic", "--time-limit", "0", "--learning-rate", "3e-4"])
     assert args.time_limit == 0 and args.learning_rate == 3e-4
     entry = train_model("basic", epochs=5, weights_dir=tmp_path, data=data, verbose=0,
