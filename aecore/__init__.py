@@ -1,7 +1,14 @@
-"""Autoencoder Explorer core: data, the eight variants, training, weights store (no UI).
+"""Autoencoder Explorer core (no UI): data, models and the registry, serving, training,
+analysis, browser export. One folder per concern:
 
-Names are imported lazily, so `import aecore.metrics` or `aecore.read_image` does not pay for
-loading Keras and TensorFlow (2-5 s) until a model is needed.
+    data/       Fashion-MNIST, the shipped sample, noise, uploaded pictures
+    models/     Keras builders and the registry of specs (importing it loads no Keras)
+    runtime/    the trained-model API over ONNX Runtime, the weights store, cached codes
+    training/   train, evaluate and export (Keras, TensorFlow or JAX)
+    analysis/   what the pages compute: metrics, comparisons, sweeps, latent geometry, tables
+    web/        the browser decoder's arrays
+
+Names are imported lazily; serving never imports Keras or TensorFlow, only `aecore.training`.
 """
 
 import importlib
@@ -11,15 +18,17 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 _EXPORTS = {
-    "TrainedModel": "aecore.api", "load_model": "aecore.api",
+    "TrainedModel": "aecore.runtime.api", "load_model": "aecore.runtime.api",
     "CLASS_NAMES": "aecore.data", "NOISE_KINDS": "aecore.data", "DataSplit": "aecore.data",
     "add_noise": "aecore.data", "load_fashion_mnist": "aecore.data",
     "load_test_set": "aecore.data",
     "DatasetNotFound": "aecore.errors", "InvalidImage": "aecore.errors",
     "WeightsError": "aecore.errors",
-    "read_image": "aecore.images",
-    "ModelSpec": "aecore.specs", "get_spec": "aecore.specs", "list_models": "aecore.specs",
-    "weights_status": "aecore.store",
+    "read_image": "aecore.data.uploads",
+    "ModelSpec": "aecore.models.registry", "get_spec": "aecore.models.registry",
+    "list_models": "aecore.models.registry", "plane_models": "aecore.models.registry",
+    "model_color": "aecore.models.registry",
+    "weights_status": "aecore.runtime.store",
 }
 __all__ = sorted(_EXPORTS)
 

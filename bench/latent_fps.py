@@ -85,7 +85,7 @@ DECODE_ONLY = """(ms) => {
 def load_decoder(name: str):
     """(decoder, "shipped") from weights/, else (untrained decoder, "untrained")."""
     from aecore.errors import WeightsError
-    from aecore.store import build_ready, load_built
+    from aecore.runtime.store import build_ready, load_built
 
     try:
         return load_built(name)[0].decoder, "shipped"
@@ -98,7 +98,8 @@ def measure(models=MODELS, seconds: float = 3.0, drags: int = 3, points: int = 1
     """Per model: decode-only ms per point and the fps of each drag (needs Chromium)."""
     from playwright.sync_api import sync_playwright
 
-    from aecore.export import export_decoder, export_json
+    from aecore.web.decoder_arrays import export_json
+    from aecore.web.decoder_export import export_decoder
 
     html = (HERE / "latent_plane.py").read_text().split('HTML = """')[1].split('"""')[0]
     css = (HERE / "latent_plane.css").read_text()

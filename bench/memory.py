@@ -26,7 +26,7 @@ def rss_mib() -> tuple[float, float]:
 
 def main() -> None:
     import aecore
-    from aecore.store import weights_status
+    from aecore.runtime.store import weights_status
 
     split = aecore.load_test_set()
     loaded, skipped, models = [], {}, []

@@ -106,8 +106,8 @@ def weights_problem(status: str) -> str:
 def model_or_standin(name: str, shipped_only: bool):
     """(TrainedModel, "shipped") or, for cost-only rows, an untrained build ("untrained")."""
     import aecore
-    from aecore.api import TrainedModel
-    from aecore.store import build_ready, weights_status
+    from aecore.runtime.api import TrainedModel
+    from aecore.runtime.store import build_ready, weights_status
 
     if weights_status().get(name) == "ok":
         return aecore.load_model(name), "shipped"
@@ -138,7 +138,7 @@ def bench_decode(quick: bool, shipped_only: bool) -> list[Row]:
 
 def bench_reconstruct(quick: bool, shipped_only: bool) -> list[Row]:
     import aecore
-    from aecore.store import weights_status
+    from aecore.runtime.store import weights_status
 
     split = aecore.load_test_set()
     x = split.x[:16]
@@ -156,7 +156,7 @@ def bench_reconstruct(quick: bool, shipped_only: bool) -> list[Row]:
 
 
 def bench_js(quick: bool, shipped_only: bool) -> list[Row]:
-    from aecore.store import weights_status
+    from aecore.runtime.store import weights_status
     from bench import latent_fps
 
     def missing(name, why):

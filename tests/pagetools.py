@@ -4,7 +4,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from aecore import store
+from aecore.runtime import store
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 

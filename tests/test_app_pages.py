@@ -19,8 +19,8 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import aecore
-from aecore import store
-from aecore.train import train_model
+from aecore.runtime import store
+from aecore.training.train import train_model
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -283,7 +283,7 @@ def test_train_button_trains_and_reloads(no_weights, monkeypatch):
         calls.append((name, preset))
         return train_tiny(name, no_weights, callbacks=callbacks)
 
-    monkeypatch.setattr("aecore.train.train_model", quick)
+    monkeypatch.setattr("aecore.training.train.train_model", quick)
     at = open_app(COMPARE)
     assert "No trained weights" in texts(at.warning)
     at.button(key="train_compare_basic").click().run()

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from aecore import codes as codes_mod
-from aecore.api import load_model
 from aecore.data import DataSplit
-from aecore.train import train_model
+from aecore.runtime import codes as codes_mod
+from aecore.runtime.api import load_model
+from aecore.training.train import train_model
 
 
 def test_codes_are_cached_and_invalidated(tmp_path):

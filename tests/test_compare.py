@@ -1,4 +1,4 @@
-"""aecore.compare and aecore.zoo: the numbers behind the Overview, Compare and curves pages."""
+"""analysis.compare and analysis.tables: the numbers behind Overview, Compare and curves."""
 
 import io
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aecore import compare, zoo
-from aecore.images import to_png_bytes
-from aecore.metrics import FLOOR_BCE, per_image_bce
+from aecore.analysis import compare, tables
+from aecore.analysis.metrics import FLOOR_BCE, per_image_bce
+from aecore.data.uploads import to_png_bytes
 
 
 def images(n=4, seed=0):
@@ -101,35 +101,35 @@ def test_png_bytes_are_crisp_grey_or_colour():
 
 
 def test_status_kind():
-    assert zoo.status_kind("ok") == "ok"
-    assert zoo.status_kind("No trained weights for 'x': it has no entry") == "missing"
-    assert zoo.status_kind("weights/x.weights.h5 is damaged or was changed") == "damaged"
+    assert tables.status_kind("ok") == "ok"
+    assert tables.status_kind("No trained weights for 'x': it has no entry") == "missing"
+    assert tables.status_kind("weights/x.weights.h5 is damaged or was changed") == "damaged"
 
 
 def test_weights_stamp_changes_with_the_file(tmp_path):
-    before = zoo.weights_stamp("basic", tmp_path)
+    before = tables.weights_stamp("basic", tmp_path)
     (tmp_path / "basic.weights.h5").write_bytes(b"x")
-    assert zoo.weights_stamp("basic", tmp_path) != before
-    assert len(zoo.weights_stamp(None, tmp_path)) == 9  # manifest + eight models
+    assert tables.weights_stamp("basic", tmp_path) != before
+    assert len(tables.weights_stamp(None, tmp_path)) == 9  # manifest + eight models
 
 
 def test_zoo_rows_without_weights(tmp_path):
     status = {"basic": "No trained weights for 'basic'"}
-    rows = zoo.zoo_rows(status, {"basic": 50992}, tmp_path)
+    rows = tables.zoo_rows(status, {"basic": 50992}, tmp_path)
     assert len(rows) == 8 and rows[0]["Parameters"] == 50992
     assert rows[0]["Test BCE"] is None and rows[0]["Weights"] == "missing"
     assert rows[0]["Article BCE"] == 0.282
-    assert zoo.floor_gap(0.3) == pytest.approx(0.3 - FLOOR_BCE)
+    assert tables.floor_gap(0.3) == pytest.approx(0.3 - FLOOR_BCE)
 
 
 def test_curve_and_training_summary():
     history = {"epoch": [1, 2, 3], "loss": [0.4, 0.3, None], "val_loss": [0.5, 0.28, 0.29],
                "preset": "full", "backend": "tensorflow"}
-    assert zoo.curve(history, "loss") == ([1, 2], [0.4, 0.3])
-    assert zoo.curve({}, "loss") == ([], [])
-    assert zoo.curve({"epoch": [1, 2], "loss": ["x", 0.5]}, "loss") == ([2], [0.5])
-    assert zoo.is_history(history) and not zoo.is_history([{"epoch": 1}])
-    summary = zoo.training_summary("basic", history, {"train_seconds": 12.5,
+    assert tables.curve(history, "loss") == ([1, 2], [0.4, 0.3])
+    assert tables.curve({}, "loss") == ([], [])
+    assert tables.curve({"epoch": [1, 2], "loss": ["x", 0.5]}, "loss") == ([2], [0.5])
+    assert tables.is_history(history) and not tables.is_history([{"epoch": 1}])
+    summary = tables.training_summary("basic", history, {"train_seconds": 12.5,
                                                       "stopped_by_time_limit": True,
                                                       "trained_on": "NVIDIA H200"})
     assert summary["Stopped by"] == "time limit" and summary["Trained on"] == "NVIDIA H200"

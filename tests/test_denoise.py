@@ -1,11 +1,11 @@
-"""aecore.denoise: corrupt, reconstruct and score; sweeps over noise levels."""
+"""aecore.analysis.denoise: corrupt, reconstruct and score; sweeps over noise levels."""
 
 import numpy as np
 import pytest
 from scipy import ndimage
 
-from aecore.denoise import NOISY, SWEEP_LEVELS, compare, noise_sweep, quality
-from aecore.metrics import PSNR_CAP
+from aecore.analysis.denoise import NOISY, SWEEP_LEVELS, compare, noise_sweep, quality
+from aecore.analysis.metrics import PSNR_CAP
 
 
 def garments(n: int = 6) -> np.ndarray:

@@ -6,7 +6,7 @@ import pytest
 from pagetools import record_untrained
 from streamlit.testing.v1 import AppTest
 
-from aecore import denoise
+from aecore.analysis import denoise
 
 TIMEOUT = 180  # first run encodes and sweeps on a busy 2-core machine
 

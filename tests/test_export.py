@@ -1,4 +1,4 @@
-"""aecore.export: the numpy twin and the browser engine (decoder_engine.js) both match Keras."""
+"""aecore.web: the numpy twin and the browser engine (decoder_engine.js) both match Keras."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import keras
 import numpy as np
 import pytest
 
-from aecore.export import export_decoder, export_json, reference_decode
+from aecore.web.decoder_arrays import export_json, reference_decode
+from aecore.web.decoder_export import export_decoder
 
 L = keras.layers
 ENGINE_JS = Path(__file__).resolve().parents[1] / "ui" / "components" / "decoder_engine.js"

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from aecore.data.uploads import MAX_BYTES, read_image, tile_images, to_png_bytes
 from aecore.errors import InvalidImage
-from aecore.images import MAX_BYTES, read_image, tile_images, to_png_bytes
 
 
 def encode(im: Image.Image, fmt: str, **kw) -> bytes:

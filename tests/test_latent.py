@@ -1,9 +1,9 @@
-"""aecore.latent: grid coordinates, interpolation paths, neighbours and class mix."""
+"""aecore.analysis.latent: grid coordinates, interpolation paths, neighbours and class mix."""
 
 import numpy as np
 import pytest
 
-from aecore.latent import (
+from aecore.analysis.latent import (
     class_mix,
     class_representative,
     grid_axis,

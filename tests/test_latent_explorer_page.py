@@ -11,7 +11,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import aecore
-from aecore import latent
+from aecore.analysis import latent
 
 TIMEOUT = 240  # the first run encodes the test set on a busy 2-core machine
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aecore import metrics
-from aecore.metrics import (
+from aecore.analysis import metrics
+from aecore.analysis.metrics import (
     FLOOR_BCE,
     bce,
     kl_divergence,

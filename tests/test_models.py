@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from aecore import get_spec, list_models
-from aecore.api import TrainedModel
-from aecore.metrics import kl_divergence
-from aecore.store import build_ready
+from aecore.analysis.metrics import kl_divergence
+from aecore.runtime.api import TrainedModel
+from aecore.runtime.store import build_ready
 
 PARAMS = {"basic": 50992, "sparse": 50992, "deep": 222384, "conv": 40993, "denoising": 47617,
           "lstm": 170556, "vae_mlp": 404244, "vae_conv": 3410058}

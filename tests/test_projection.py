@@ -1,9 +1,9 @@
-"""aecore.projection: 2-D views of latent codes."""
+"""aecore.analysis.projection: 2-D views of latent codes."""
 
 import numpy as np
 import pytest
 
-from aecore.projection import pca_2d, point_index, project, selected_index, subsample
+from aecore.analysis.projection import pca_2d, point_index, project, selected_index, subsample
 
 
 def line_codes(n: int = 200, dims: int = 32, seed: int = 0):

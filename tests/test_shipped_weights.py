@@ -5,9 +5,10 @@ import re
 
 import pytest
 
-from aecore import list_models, load_model, store
+from aecore import list_models, load_model
 from aecore.data import PACKAGE_ROOT, load_sample
-from aecore.evaluate import code_statistics, sample_bce
+from aecore.runtime import store
+from aecore.training.evaluate import code_statistics, sample_bce
 
 SHIPPED = store.read_manifest()["models"]
 

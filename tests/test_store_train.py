@@ -7,11 +7,12 @@ import keras
 import numpy as np
 import pytest
 
-from aecore import WeightsError, load_model, store
-from aecore.evaluate import add_targets
-from aecore.evaluate import main as evaluate_main
-from aecore.train import main as train_main
-from aecore.train import parse_args, train_model
+from aecore import WeightsError, load_model
+from aecore.runtime import store
+from aecore.training.evaluate import add_targets
+from aecore.training.evaluate import main as evaluate_main
+from aecore.training.train import main as train_main
+from aecore.training.train import parse_args, train_model
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,4 @@
-"""Keras 3 functional builders for the eight variants (backend-agnostic: keras.ops only)."""
+"""Keras 3 functional builders for the variants (backend-agnostic: keras.ops only).
 
-from aecore.models.common import Built
-
-__all__ = ["Built"]
+The registry (`aecore.models.registry`) names them; importing this package loads no Keras.
+"""

@@ -1,4 +1,5 @@
-"""Dense autoencoders: basic (784-32-784), sparse (L1 on the code) and deep (128-64-32)."""
+"""Dense autoencoders: basic (784-32-784), sparse (L1 on the code), deep (128-64-32) and a
+plain one with a 2-D code (the VAE's layers without sampling or KL)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from aecore.models.common import IMAGE_SHAPE, PIXELS, Built, chain, code_input, 
 
 
 def dense_autoencoder(name: str, hidden: tuple[int, ...] = (), code_size: int = 32,
-                      code_l1: float = 0.0) -> Built:
-    """Flatten -> hidden relu layers -> relu code -> mirrored hidden layers -> sigmoid pixels."""
+                      code_l1: float = 0.0, code_activation: str = "relu") -> Built:
+    """Flatten -> hidden relu layers -> code -> mirrored hidden layers -> sigmoid pixels."""
     image = image_input()
     h = layers.Flatten()(image)
     for units in hidden:
         h = layers.Dense(units, activation="relu")(h)
     regularizer = keras.regularizers.L1(code_l1) if code_l1 else None
-    code = layers.Dense(code_size, activation="relu", activity_regularizer=regularizer,
+    code = layers.Dense(code_size, activation=code_activation, activity_regularizer=regularizer,
                         name="code")(h)
     encoder = keras.Model(image, code, name=f"{name}_encoder")
 
@@ -39,3 +40,8 @@ def build_sparse(l1: float = 1e-5) -> Built:
 
 def build_deep() -> Built:
     return dense_autoencoder("deep", hidden=(128, 64))
+
+
+def build_plain_2d(hidden: int = 256) -> Built:
+    """The MLP VAE's layer sizes with a plain 2-D code (linear: the plane may use any sign)."""
+    return dense_autoencoder("ae_2d", hidden=(hidden,), code_size=2, code_activation="linear")

@@ -7,14 +7,14 @@ a temporary folder with untrained VAE weights, so the test does not wait for rea
 import pytest
 from st_browser import ROOT, assert_no_exception, serve, wait_for_app
 
-from aecore import store
+from aecore.runtime import store
 
 WRAPPER = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 import streamlit as st
-from aecore import store
+from aecore.runtime import store
 store.DEFAULT_WEIGHTS_DIR = Path({weights!r})
 st.navigation([st.Page({page!r}, title="Latent explorer")]).run()
 """

@@ -1,6 +1,6 @@
 """The latent plane: drag a marker over the 2-D latent space, the browser decodes live.
 
-The decoder runs in the browser (decoder_engine.js) on weights from ``aecore.export``, so
+The decoder runs in the browser (decoder_engine.js) on weights from ``aecore.web``, so
 dragging needs no Python round trip; the point reaches Python on release as ``result.point``.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from aecore.export import export_json
-from aecore.latent import plane_extent
+from aecore.analysis.latent import plane_extent
+from aecore.web.decoder_arrays import export_json
 from ui import CLASS_COLORS
 
 HERE = Path(__file__).parent
@@ -58,7 +58,7 @@ def latent_plane(
 ):
     """Mount the plane; ``result.point`` is the last released [x, y] (``point`` until then).
 
-    export: ``aecore.export.export_decoder`` of a decoder with a 2-D input.
+    export: ``aecore.web.decoder_arrays.load_export`` of a decoder with a 2-D input.
     points, labels: (n, 2) latent means and their class indices (labels may be None).
     point: where the marker goes; it moves when this value changes between runs.
     extent: (x0, x1, y0, y1); by default it covers the points. path: (m, 2) polyline overlay.

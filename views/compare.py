@@ -5,9 +5,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import aecore
-from aecore import compare, zoo
-from aecore.metrics import FLOOR_BCE
-from ui import common
+from aecore.analysis import compare, tables
+from aecore.analysis.metrics import FLOOR_BCE
+from ui import cache, chooser, gallery, sidebar
 
 VIEWS = ("Reconstruction", "Difference", "Error heat")
 LEGEND = {
@@ -31,7 +31,7 @@ def _init(key: str, value) -> None:
 
 
 def _controls() -> tuple[list[str], str, str]:
-    _init("compare_models", common.ready_models() or aecore.list_models()[:1])
+    _init("compare_models", cache.ready_models() or aecore.list_models()[:1])
     _init("compare_view", VIEWS[0])
     _init("compare_metric", "BCE")
     a, b, c = st.columns([4, 3, 1.2], vertical_alignment="bottom")
@@ -49,8 +49,8 @@ def _reconstructions(models: list[str], images: np.ndarray) -> dict[str, np.ndar
     """Reconstructions of the models that load; a notice (with a fix) for the others."""
     out = {}
     for name in models:
-        if common.model_or_notice(name, key="compare") is not None:
-            out[name] = common.reconstruct(name, images)
+        if sidebar.model_or_notice(name, key="compare") is not None:
+            out[name] = cache.reconstruct(name, images)
     return out
 
 
@@ -80,20 +80,20 @@ def _grid(images, captions, recons: dict[str, np.ndarray], view: str, metric: st
         cell_captions = [f"{e:.3f}{marks[i]}" for i, e in enumerate(errors[name])]
         label = f"**{aecore.get_spec(name).title}**  \nmean {metric} {errors[name].mean():.3f}"
         rows.append((label, _cells(view, images, recon, vmax), cell_captions))
-    common.image_grid(rows, scale=3)
+    gallery.image_grid(rows, scale=3)
     st.caption(LEGEND[view])
 
 
 @st.fragment
 def explorer() -> None:
     """Image chooser, model choice and the grid; reruns on its own when a control changes."""
-    images, captions = common.choose_images("compare", 8)
+    images, captions = chooser.choose_images("compare", 8)
     models, view, metric = _controls()
     if len(images) == 0:
         return
     if not models:
         st.info("Choose at least one model above.")
-        common.show_images(images, captions)
+        gallery.show_images(images, captions)
         return
     recons = _reconstructions(models, images)
     _grid(images, captions, recons, view, metric)
@@ -126,7 +126,7 @@ def bce_chart(values: dict[str, float]) -> go.Figure:
 explorer()
 
 st.subheader("Test-set BCE per model")
-recorded = zoo.test_bce_by_model(common.weights_status())
+recorded = tables.test_bce_by_model(cache.weights_status())
 if recorded:
     st.plotly_chart(bce_chart(recorded), key="compare_bce_chart")
     st.caption("Measured on the whole test set when each model was trained. The axis starts "

@@ -5,8 +5,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import aecore
-from aecore import projection, zoo
-from ui import CLASS_COLORS, common
+from aecore.analysis import projection, tables
+from ui import CLASS_COLORS, cache, gallery, sidebar
 
 CHART_KEY = "latent_space_chart"
 SELECTED_KEY = "latent_space_selected"
@@ -16,13 +16,13 @@ METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE"}
 @st.cache_data(show_spinner=False, max_entries=32)
 def projected(name: str, stamp: tuple, method: str) -> projection.Projection:
     """The 2-D view of the model's test-set codes."""
-    return projection.project(common.test_codes(name), method, labels=common.test_set().y)
+    return projection.project(cache.test_codes(name), method, labels=cache.test_set().y)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def code_of(name: str, stamp: tuple, index: int) -> np.ndarray:
     """One image's code (cached, so reruns do not copy the whole array of codes)."""
-    return common.test_codes(name)[index]
+    return cache.test_codes(name)[index]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -32,7 +32,7 @@ def scatter_figure(name: str, stamp: tuple, method: str) -> dict:
     Cached as a plain dict: unpickling a go.Figure re-validates every trace on each rerun.
     """
     proj = projected(name, stamp, method)
-    labels = common.test_set().y[proj.index]
+    labels = cache.test_set().y[proj.index]
     fig = go.Figure()
     for c, class_name in enumerate(aecore.CLASS_NAMES):
         rows = np.flatnonzero(labels == c)
@@ -130,8 +130,8 @@ def selected_panel(name: str, stamp: tuple, split: aecore.DataSplit, index: int)
     prefix = "#" if split.source == "full" else "sample #"
     st.markdown(f"**{prefix}{index} · {aecore.CLASS_NAMES[int(split.y[index])]}**")
     image = split.x[index]
-    recon = common.reconstruct(name, image[None])[0]
-    common.show_images([image, recon], ["input", "decoded"], scale=5)
+    recon = cache.reconstruct(name, image[None])[0]
+    gallery.show_images([image, recon], ["input", "decoded"], scale=5)
     code = code_of(name, stamp, index)
     if len(code) == 2:
         st.caption(f"z_mean = ({code[0]:.2f}, {code[1]:.2f})")
@@ -142,7 +142,7 @@ def selected_panel(name: str, stamp: tuple, split: aecore.DataSplit, index: int)
 @st.fragment
 def explorer(name: str, stamp: tuple, method: str) -> None:
     """The scatter and the selected image; selecting a point reruns only this part."""
-    split = common.test_set()
+    split = cache.test_set()
     proj = projected(name, stamp, method)
     keep_selection_in_range(len(split.x))
     chart_col, side_col = st.columns([3, 1])
@@ -165,14 +165,14 @@ intro()
 model_name = choose_model()
 model_spec = aecore.get_spec(model_name)
 chosen_method = choose_method(model_spec)
-if common.model_or_notice(model_name, key="latent_space") is None:
+if sidebar.model_or_notice(model_name, key="latent_space") is None:
     st.stop()
 try:
-    common.test_set()
+    cache.test_set()
 except aecore.DatasetNotFound as exc:
     st.error(str(exc))
     st.stop()
 if chosen_method == "tsne" and model_spec.latent_dim != 2:
     with st.spinner("Running t-SNE on 2,000 codes (10–60 seconds, once per model)…"):
-        projected(model_name, zoo.weights_stamp(model_name), chosen_method)
-explorer(model_name, zoo.weights_stamp(model_name), chosen_method)
+        projected(model_name, tables.weights_stamp(model_name), chosen_method)
+explorer(model_name, tables.weights_stamp(model_name), chosen_method)

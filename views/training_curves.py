@@ -4,11 +4,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import aecore
-from aecore import zoo
-from aecore.metrics import FLOOR_BCE
-
-COLORS = dict(zip(aecore.list_models(), ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2",
-                                         "#b279a2", "#9d755d", "#ff9da6"], strict=True))
+from aecore.analysis import tables
+from aecore.analysis.metrics import FLOOR_BCE
 
 st.title("Training curves")
 st.caption("Loss per epoch as recorded while each shipped model was trained: solid lines are "
@@ -25,11 +22,11 @@ def _figure(title: str, y_title: str, log_y: bool) -> go.Figure:
 
 
 def _add_model(fig: go.Figure, name: str, history: dict, show_train: bool) -> None:
-    color = COLORS[name]
+    color = aecore.model_color(name)
     for key, dash in (("val_loss", "solid"), ("loss", "dot")):
         if key == "loss" and not show_train:
             continue
-        epochs, values = zoo.curve(history, key)
+        epochs, values = tables.curve(history, key)
         if epochs:
             fig.add_scatter(x=epochs, y=values, mode="lines", name=f"{name} {key}",
                             line={"color": color, "dash": dash}, legendgroup=name)
@@ -57,13 +54,13 @@ def _chart(names: list[str], histories: dict, vae: bool, show_train: bool, log_y
 
 @st.cache_data(show_spinner=False)
 def _history(name: str, stamp: tuple) -> dict | None:
-    return aecore.store.read_history(name)
+    return aecore.runtime.store.read_history(name)
 
 
 def histories() -> dict[str, dict]:
     """The recorded history of every model that has one."""
-    found = {n: _history(n, zoo.weights_stamp(n)) for n in aecore.list_models()}
-    return {n: h for n, h in found.items() if zoo.is_history(h)}
+    found = {n: _history(n, tables.weights_stamp(n)) for n in aecore.list_models()}
+    return {n: h for n, h in found.items() if tables.is_history(h)}
 
 
 @st.fragment
@@ -100,8 +97,8 @@ if missing:
 
 if found:
     st.subheader("How each model was trained")
-    manifest = zoo.read_manifest_safely()
-    st.dataframe([zoo.training_summary(n, h, manifest.get(n)) for n, h in found.items()],
+    manifest = tables.read_manifest_safely()
+    st.dataframe([tables.training_summary(n, h, manifest.get(n)) for n, h in found.items()],
                  hide_index=True,
                  column_config={"Best val_loss": st.column_config.NumberColumn(format="%.4f"),
                                 "Seconds": st.column_config.NumberColumn(format="%.0f")})

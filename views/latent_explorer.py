@@ -4,10 +4,9 @@ import numpy as np
 import streamlit as st
 
 import aecore
-from aecore import latent, zoo
-from aecore.export import export_decoder
-from aecore.images import tile_images
-from ui import common
+from aecore.analysis import latent, tables
+from aecore.data.uploads import tile_images
+from ui import cache, gallery, sidebar
 from ui.components import latent_plane
 
 PLANE = "lx_plane"  # the component's key; its state holds the last released point
@@ -17,14 +16,9 @@ ENDPOINT_MODES = ("Class", "Test index", "Upload")
 
 # --- cached model outputs (keyed by the weights' stamp, so retraining refreshes them) ---------
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _export(name: str, stamp: tuple) -> dict:
-    return export_decoder(common.get_model(name).decoder)
-
-
 @st.cache_data(show_spinner="Decoding the grid…", max_entries=16)
 def _grid(name: str, stamp: tuple, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    return common.get_model(name).decode(latent.grid_points(xs, ys))
+    return cache.get_model(name).decode(latent.grid_points(xs, ys))
 
 
 def title(name: str) -> str:
@@ -50,7 +44,7 @@ def near_marker(point, z, split) -> None:
     st.markdown(f"**Near the marker** z = ({point[0]:.2f}, {point[1]:.2f}) — the "
                 f"{NEIGHBOURS} test images whose codes are closest:")
     idx = latent.nearest(z, point, NEIGHBOURS)
-    common.show_images(split.x[idx], [aecore.CLASS_NAMES[int(split.y[i])] for i in idx], scale=3)
+    gallery.show_images(split.x[idx], [aecore.CLASS_NAMES[int(split.y[i])] for i in idx], scale=3)
     mix = latent.class_mix(split.y, latent.nearest(z, point, MIX_K), len(aecore.CLASS_NAMES))
     order = [int(c) for c in np.argsort(-mix, kind="stable") if mix[c] > 0]
     st.caption(f"Class mix of the {MIX_K} nearest: "
@@ -73,11 +67,11 @@ def manifold(name: str, point) -> None:
         axis = latent.grid_axis(n, tail=(1 - share) / 2)
         st.caption(f"norm.ppf(linspace({(1 - share) / 2:.4g}, {1 - (1 - share) / 2:.4g}, {n})) "
                    f"on both axes: ±{axis[-1]:.2f}.")
-    images = _grid(name, zoo.weights_stamp(name), axis, axis)
+    images = _grid(name, tables.weights_stamp(name), axis, axis)
     grid = tile_images(images, cols=n, pad=0)
     col, row = latent.grid_position(point, axis, axis)
     marked = latent.ring(grid, (col * 28, row * 28), radius=10)
-    st.image(common.png(marked, scale=max(1, 840 // (n * 28))), output_format="PNG",
+    st.image(gallery.png(marked, scale=max(1, 840 // (n * 28))), output_format="PNG",
              caption=f"{n}×{n} codes, z₁ left to right, z₂ bottom to top")
 
 
@@ -117,14 +111,14 @@ def interpolation(plane_model: str, split, z):
     if img_a is None or img_b is None:
         st.info(cap_a if img_a is None else cap_b)
         return None
-    model = common.model_or_notice(name, key="lx_interp")
+    model = sidebar.model_or_notice(name, key="lx_interp")
     if model is None:
         return None
     za, zb = model.encode(np.stack([img_a, img_b]))
     path = latent.interpolation_path(za, zb, steps)
     frames = model.decode(path)
-    common.show_images([img_a, img_b], [f"From: {cap_a}", f"To: {cap_b}"], scale=2, columns=6)
-    st.image(common.strip_png(frames, scale=3), output_format="PNG",
+    gallery.show_images([img_a, img_b], [f"From: {cap_a}", f"To: {cap_b}"], scale=2, columns=6)
+    st.image(gallery.strip_png(frames, scale=3), output_format="PNG",
              caption=f"{steps} codes on the straight line between the two pictures' codes "
                      f"({model.spec.latent_dim} numbers each), decoded by {title(name)}")
     if name == plane_model:
@@ -149,7 +143,7 @@ def your_image(model):
         return None
     zu = model.encode(image[None])[0]
     recon = model.decode(zu[None])[0]
-    common.show_images([image, recon], ["Your picture (28×28)", "Reconstruction"], scale=4,
+    gallery.show_images([image, recon], ["Your picture (28×28)", "Reconstruction"], scale=4,
                        columns=4)
     st.markdown(f"It lands at z = ({zu[0]:.2f}, {zu[1]:.2f}), the black marker on the plane.")
     st.button("Move the marker there", key="lx_goto_upload", on_click=go_to, args=(zu,))
@@ -165,13 +159,12 @@ st.markdown(
     "coloured by class. **Drag the marker**: the decoder runs in your browser and paints "
     "the picture for every point as you move; on release the page looks up what lies nearby."
 )
-vaes = [n for n in aecore.list_models() if aecore.get_spec(n).latent_dim == 2]
-name = st.radio("Model", vaes, format_func=title, horizontal=True, key="lx_model")
-model = common.model_or_notice(name, key="lx")
+name = st.radio("Model", aecore.plane_models(), format_func=title, horizontal=True, key="lx_model")
+model = sidebar.model_or_notice(name, key="lx")
 if model is None:
     st.stop()
-split = common.test_set()
-z = common.test_codes(name)
+split = cache.test_set()
+z = cache.test_codes(name)
 
 plane_box = st.container()
 near_box = st.container()
@@ -181,7 +174,7 @@ with upload_tab:
 with interp_tab:
     path = interpolation(name, split, z)
 with plane_box:
-    result = latent_plane(PLANE, _export(name, zoo.weights_stamp(name)), z, split.y,
+    result = latent_plane(PLANE, cache.browser_export(name), z, split.y,
                           aecore.CLASS_NAMES, point=current_point(), path=path, extra=extra)
     st.caption(f"{split.description}. Arrow keys move the marker too (Shift: bigger steps).")
 point = (float(result.point[0]), float(result.point[1]))

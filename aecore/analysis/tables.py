@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aecore import store
-from aecore.metrics import FLOOR_BCE
-from aecore.specs import get_spec, list_models
+from aecore.analysis.metrics import FLOOR_BCE
+from aecore.errors import WeightsError
+from aecore.models.registry import get_spec, list_models
+from aecore.runtime import store
 
 STATUS_KINDS = ("ok", "missing", "damaged")
 
@@ -35,17 +36,12 @@ def weights_stamp(name: str | None = None, weights_dir: str | Path | None = None
     return tuple(stamp)
 
 
-def parameter_count(name: str) -> int:
-    """Trainable and fixed weights of the whole autoencoder (builds the model, no weights)."""
-    return int(store.build_ready(name).autoencoder.count_params())
-
-
 def floor_gap(test_bce: float | None) -> float | None:
     """How far a test BCE sits above the floor BCE(x, x) that no model can beat."""
     return None if test_bce is None else test_bce - FLOOR_BCE
 
 
-def zoo_row(name: str, entry: dict | None, status: str, params: int | None) -> dict:
+def zoo_row(name: str, entry: dict | None, status: str) -> dict:
     """One row of the model table (missing numbers are None)."""
     spec = get_spec(name)
     metrics = (entry or {}).get("metrics", {}) if status == "ok" else {}
@@ -54,7 +50,7 @@ def zoo_row(name: str, entry: dict | None, status: str, params: int | None) -> d
         "name": name,
         "Model": spec.title,
         "Latent size": spec.latent_dim,
-        "Parameters": params,
+        "Parameters": (entry or {}).get("parameters"),
         "Test BCE": test_bce,
         "Article BCE": spec.article_bce,
         "Above floor": floor_gap(test_bce),
@@ -63,11 +59,10 @@ def zoo_row(name: str, entry: dict | None, status: str, params: int | None) -> d
     }
 
 
-def zoo_rows(status: dict[str, str], params: dict[str, int | None],
-             weights_dir: str | Path | None = None) -> list[dict]:
+def zoo_rows(status: dict[str, str], weights_dir: str | Path | None = None) -> list[dict]:
     """The model table: one row per variant in registry order."""
     manifest = read_manifest_safely(weights_dir)
-    return [zoo_row(n, manifest.get(n), status.get(n, "missing"), params.get(n))
+    return [zoo_row(n, manifest.get(n), status.get(n, "missing"))
             for n in list_models()]
 
 
@@ -75,7 +70,7 @@ def read_manifest_safely(weights_dir: str | Path | None = None) -> dict[str, dic
     """The manifest's models table, or {} when the manifest is unreadable."""
     try:
         return store.read_manifest(weights_dir)["models"]
-    except Exception:  # a damaged manifest is reported by weights_status
+    except WeightsError:  # a damaged manifest is reported by weights_status
         return {}
 
 

@@ -1,4 +1,4 @@
-"""Fashion-MNIST: find it, read the IDX files, cache the arrays, corrupt images with noise."""
+"""Fashion-MNIST: find it, read the IDX files, cache the arrays, the shipped sample."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from aecore.errors import DatasetNotFound
+from aecore.files import atomic_write_bytes
+from aecore.paths import SAMPLE_FILE
 
 CLASS_NAMES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -26,9 +28,6 @@ FILES = {
 EXPECTED_COUNT = {"x_train": 60000, "y_train": 60000, "x_test": 10000, "y_test": 10000}
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 KERAS_CACHE_DIR = Path.home() / ".keras" / "datasets" / "fashion-mnist"
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_FILE = PACKAGE_ROOT / "weights" / "sample.npz"
-NOISE_KINDS = ("gaussian", "salt_pepper", "mask")
 
 _MEMORY: dict[str, tuple] = {}
 
@@ -168,28 +167,8 @@ def sample_indices(y: np.ndarray, per_class: int = 100, seed: int = 0) -> np.nda
     return np.sort(np.concatenate(picks))
 
 
-def add_noise(x: np.ndarray, level: float, kind: str = "gaussian", seed: int | None = None):
-    """Corrupt images in [0, 1]. `level` is the std (gaussian) or the fraction of pixels hit."""
-    if kind not in NOISE_KINDS:
-        raise ValueError(f"Unknown noise kind {kind!r}; choose one of {', '.join(NOISE_KINDS)}.")
-    if not 0 <= level <= 1:
-        raise ValueError(f"Noise level must be between 0 and 1, got {level}.")
-    x = np.asarray(x, dtype=np.float32)
-    rng = np.random.default_rng(seed)
-    if kind == "gaussian":
-        noisy = x + level * rng.standard_normal(x.shape, dtype=np.float32)
-    elif kind == "salt_pepper":
-        hit = rng.random(x.shape) < level
-        noisy = np.where(hit, (rng.random(x.shape) < 0.5).astype(np.float32), x)
-    else:
-        noisy = np.where(rng.random(x.shape) < level, 0.0, x)
-    return np.clip(noisy, 0.0, 1.0).astype(np.float32)
-
-
 def write_sample(path: Path = SAMPLE_FILE, per_class: int = 100) -> DataSplit:
     """Write the class-balanced sample of the test set that ships with the app (uint8, npz)."""
-    from aecore.store import atomic_write_bytes  # local: store imports this module
-
     (_, _), (x_test, y_test) = load_fashion_mnist(allow_download=False)
     picks = sample_indices(y_test, per_class)
     buffer = io.BytesIO()
@@ -198,6 +177,3 @@ def write_sample(path: Path = SAMPLE_FILE, per_class: int = 100) -> DataSplit:
     atomic_write_bytes(path, buffer.getvalue())
     return load_sample(path)
 
-
-if __name__ == "__main__":
-    print(write_sample().description)

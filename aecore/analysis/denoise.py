@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aecore.analysis.metrics import psnr, ssim
 from aecore.data import add_noise
-from aecore.metrics import psnr, ssim
 
 Reconstruct = Callable[[np.ndarray], np.ndarray]
 NOISY = "noisy"  # key of the corrupted input itself in the score dictionaries

@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from aecore.metrics import EPSILON, per_image_bce, per_image_mse, ssim
+from aecore.analysis.metrics import EPSILON, per_image_bce, per_image_mse, ssim
 
 # name -> (per-image function, True when lower is better)
 METRICS = {

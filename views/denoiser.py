@@ -6,9 +6,9 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 import aecore
-from aecore import denoise, zoo
+from aecore.analysis import denoise, tables
 from aecore.data import sample_indices
-from ui import common
+from ui import cache, chooser, gallery, sidebar
 
 DENOISER, PLAIN = "denoising", "conv"
 KIND_LABELS = {"gaussian": "Gaussian", "salt_pepper": "Salt and pepper", "mask": "Masking"}
@@ -25,9 +25,9 @@ SWEEP_SEED = 0
 @st.cache_data(show_spinner="Measuring both models at 11 noise levels (once per noise type)…")
 def sweep(kind: str, names: tuple[str, ...], stamps: tuple) -> denoise.Sweep:
     """Mean PSNR/SSIM per noise level on a fixed class-balanced subset (stamps key the cache)."""
-    split = common.test_set()
+    split = cache.test_set()
     x = split.x[sample_indices(split.y, denoise.SWEEP_PER_CLASS, seed=0)]
-    models = {name: common.get_model(name).reconstruct for name in names}
+    models = {name: cache.get_model(name).reconstruct for name in names}
     return denoise.noise_sweep(models, x, denoise.SWEEP_LEVELS, kind, SWEEP_SEED)
 
 
@@ -61,7 +61,7 @@ def controls() -> tuple[float, str, int]:
 
 def reconstructors(names: tuple[str, ...]) -> dict:
     """Cached reconstruction callables for the models that loaded."""
-    return {name: (lambda x, n=name: common.reconstruct(n, x)) for name in names}
+    return {name: (lambda x, n=name: cache.reconstruct(n, x)) for name in names}
 
 
 def metric_row(scores: dict[str, denoise.Quality]) -> None:
@@ -86,7 +86,7 @@ def image_rows(result: denoise.Comparison, captions: list[str]) -> None:
     shown = {denoise.NOISY: result.noisy, **result.outputs}
     rows = [("**Clean**", result.clean, captions)]
     rows += [(f"**{ROW_LABELS[n]}**", img, scored(result.scores[n])) for n, img in shown.items()]
-    common.image_grid(rows, scale=3)
+    gallery.image_grid(rows, scale=3)
 
 
 def add_curve(fig: go.Figure, name: str, col: int, levels, values, level: float, now) -> None:
@@ -118,7 +118,7 @@ def curve_figure(result: denoise.Sweep, level: float, live: dict) -> go.Figure:
 
 
 def show_curves(kind: str, level: float, names: tuple[str, ...], live: dict) -> None:
-    result = sweep(kind, names, tuple(zoo.weights_stamp(n) for n in names))
+    result = sweep(kind, names, tuple(tables.weights_stamp(n) for n in names))
     st.subheader("Quality against noise level")
     st.plotly_chart(curve_figure(result, level, live), key="denoiser_curves")
     st.caption(
@@ -145,10 +145,10 @@ def noise_lab(images: np.ndarray, captions: list[str], names: tuple[str, ...]) -
 
 intro(aecore.get_spec(DENOISER))
 try:
-    chosen, chosen_captions = common.choose_images("denoiser", n_default=6)
+    chosen, chosen_captions = chooser.choose_images("denoiser", n_default=6)
 except aecore.DatasetNotFound as exc:
     st.error(str(exc))
     st.stop()
 loaded = tuple(name for name in (DENOISER, PLAIN)
-               if common.model_or_notice(name, key="denoiser") is not None)
+               if sidebar.model_or_notice(name, key="denoiser") is not None)
 noise_lab(chosen, chosen_captions, loaded)

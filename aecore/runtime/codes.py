@@ -14,9 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from aecore.api import TrainedModel
 from aecore.data import DataSplit
-from aecore.store import atomic_write_bytes, resolve_dir
+from aecore.files import atomic_write_bytes
+from aecore.runtime.api import TrainedModel
+from aecore.runtime.store import resolve_dir
 
 
 def code_files(name: str, source: str, weights_dir=None) -> tuple[Path, Path]:

@@ -3,9 +3,9 @@
 import streamlit as st
 
 import aecore
-from aecore import compare, zoo
-from aecore.metrics import FLOOR_BCE
-from ui import common
+from aecore.analysis import compare, tables
+from aecore.analysis.metrics import FLOOR_BCE
+from ui import cache, gallery
 
 st.title("Autoencoder Explorer")
 st.markdown(
@@ -38,11 +38,11 @@ st.markdown(
     "(784 × BCE + KL)."
 )
 
-status = common.weights_status()
-kinds = {name: zoo.status_kind(msg) for name, msg in status.items()}
+status = cache.weights_status()
+kinds = {name: tables.status_kind(msg) for name, msg in status.items()}
 
 st.subheader("The eight variants")
-rows = zoo.zoo_rows(status, common.parameter_counts())
+rows = tables.zoo_rows(status)
 st.dataframe(
     [{k: v for k, v in row.items() if k != "name"} for row in rows],
     hide_index=True,
@@ -71,13 +71,13 @@ def strip() -> None:
     if b.button("Other images", key="overview_redraw"):
         st.session_state["overview_seed"] = st.session_state.get("overview_seed", 0) + 1
     try:
-        split = common.test_set()
+        split = cache.test_set()
     except aecore.DatasetNotFound as exc:
         st.error(str(exc))
         return
     picks = compare.one_per_class(split.y, count, st.session_state.get("overview_seed", 0))
     images = split.x[picks]
-    _strip_row("**Original**", common.strip_png(images))
+    _strip_row("**Original**", gallery.strip_png(images))
     for name in aecore.list_models():
         spec = aecore.get_spec(name)
         if kinds[name] != "ok":
@@ -86,12 +86,12 @@ def strip() -> None:
                        f"with `python -m aecore.train --model {name}`.")
             continue
         try:
-            recon = common.reconstruct(name, images)
+            recon = cache.reconstruct(name, images)
         except Exception as exc:  # weights changed under us, or a damaged file
             _strip_row(f"**{spec.title}**", None, f"Could not load it: {exc}")
             continue
         error = compare.per_image_errors(images, recon).mean()
-        _strip_row(f"**{spec.title}**  \nBCE {error:.3f} on these", common.strip_png(recon))
+        _strip_row(f"**{spec.title}**  \nBCE {error:.3f} on these", gallery.strip_png(recon))
 
 
 def _strip_row(label: str, png: bytes | None, note: str = "") -> None:

@@ -1,0 +1,1 @@
+"""What the pages compute: metrics, comparisons, denoising sweeps, latent geometry, tables."""

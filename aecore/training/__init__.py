@@ -1,0 +1,1 @@
+"""Training and evaluation (Keras): `python -m aecore.train`, `.evaluate`, `.export`."""

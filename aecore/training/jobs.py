@@ -1,0 +1,61 @@
+"""Training jobs that run outside the web process, through any `concurrent.futures.Executor`.
+
+The app submits a `TrainingJob` to an executor (locally a pool of spawned processes; a
+deployment may pass a cluster's, e.g. Dask's `Client.get_executor()`), reads the job's
+progress file while it runs, and reads the weights store when it is done. This module imports
+no Keras: only the worker does, inside `run_job`.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TrainingJob:
+    """What to train and where to report; plain values, so any executor can ship it."""
+
+    name: str
+    preset: str = "quick"
+    weights_dir: str | None = None
+    progress_file: str | None = None
+    epochs: int | None = None
+    limit: int | None = None
+
+
+def default_workers() -> int:
+    """One training at a time per two cores (each uses both of its cores well)."""
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+def local_executor(max_workers: int | None = None) -> Executor:
+    """A process pool whose workers start fresh (spawn), never forked from the web server."""
+    return ProcessPoolExecutor(max_workers=max_workers or default_workers(),
+                               mp_context=multiprocessing.get_context("spawn"))
+
+
+def read_progress(path: str | Path | None) -> dict:
+    """The last progress a job wrote ({} before its first epoch or when unreadable)."""
+    if not path:
+        return {}
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def run_job(job: TrainingJob) -> dict:
+    """Train in this (worker) process; returns the manifest entry's JSON-able summary."""
+    from aecore.training.progress import ProgressFile
+    from aecore.training.train import train_model
+
+    callbacks = [ProgressFile(job.progress_file, asdict(job))] if job.progress_file else []
+    entry = train_model(job.name, job.preset, epochs=job.epochs, weights_dir=job.weights_dir,
+                        limit=job.limit, verbose=0, callbacks=callbacks)
+    return {"name": job.name, "test_bce": entry.get("metrics", {}).get("test_bce"),
+            "epochs": entry.get("epochs"), "train_seconds": entry.get("train_seconds")}

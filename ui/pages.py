@@ -1,0 +1,27 @@
+"""The one list of pages: app.py navigates it, the tests run every entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    path: str      # relative to the project root
+    title: str
+    icon: str
+
+    @property
+    def url_path(self) -> str:
+        """The address Streamlit gives the page ("" for the first one)."""
+        return self.path.rsplit("/", 1)[-1].removesuffix(".py")
+
+
+PAGES: tuple[PageEntry, ...] = (
+    PageEntry("views/overview.py", "Overview", ":material/home:"),
+    PageEntry("views/compare.py", "Compare reconstructions", ":material/compare:"),
+    PageEntry("views/denoiser.py", "Denoiser", ":material/blur_off:"),
+    PageEntry("views/latent_space.py", "Latent space", ":material/scatter_plot:"),
+    PageEntry("views/latent_explorer.py", "Latent explorer", ":material/explore:"),
+    PageEntry("views/training_curves.py", "Training curves", ":material/show_chart:"),
+)
