@@ -60,7 +60,7 @@ def test_set_codes(model: TrainedModel, split: DataSplit, weights_dir=None) -> n
 
 
 def ship_codes(model: TrainedModel, split: DataSplit, weights_dir=None) -> Path:
-    """Write the codes into the shipped folder (used for the 2-D VAEs)."""
+    """Write the codes into the shipped folder (used for the 2-D models)."""
     shipped, _ = code_files(model.name, split.source, weights_dir)
     write_codes(shipped, model.encode(split.x), model.entry["sha256"])
     return shipped

@@ -1,7 +1,8 @@
 """Serving files from trained Keras weights: `python -m aecore.export --model NAME|all`.
 
 For each model: the encoder and decoder as ONNX (what the app serves through ONNX Runtime) and,
-for models with a 2-D code, the decoder's arrays for the browser. Each export is checked
+for models with a 2-D code, the decoder's arrays for the browser and (from the command) the
+test set's codes. Each export is checked
 against Keras on fixed inputs before it is recorded in the manifest with its checksum. Weights
 trained under JAX on a GPU are exported here, on a TensorFlow machine (tf2onnx needs it).
 """
@@ -17,10 +18,11 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from aecore.data import find_dataset_dir, load_sample, load_test_set
 from aecore.errors import WeightsError
 from aecore.models.registry import get_spec, list_models
-from aecore.runtime import store
-from aecore.runtime.api import OnnxFunction, call_in_batches
+from aecore.runtime import codes, store
+from aecore.runtime.api import OnnxFunction, call_in_batches, load_model
 from aecore.training.weights import load_built, traced
 from aecore.web.decoder_arrays import reference_decode, save_export
 from aecore.web.decoder_export import export_decoder
@@ -106,10 +108,21 @@ def export_model(name: str, weights_dir: str | Path | None = None) -> dict:
     return store.update_entry(name, add_serving, folder)
 
 
+def ship_plane_codes(name: str, weights_dir: str | Path | None = None) -> list[Path]:
+    """Store the test-set codes of a 2-D model beside its weights (the pages' scatter plots)."""
+    model = load_model(name, weights_dir)
+    splits = [load_sample()]
+    if find_dataset_dir() is not None:
+        splits.append(load_test_set())
+    return [codes.ship_codes(model, split, weights_dir) for split in splits]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Export trained weights for serving (ONNX).")
     parser.add_argument("--model", default="all", help=f"one of {', '.join(list_models())} or all")
     parser.add_argument("--weights-dir", default=None, help="where the weights are (weights/)")
+    parser.add_argument("--no-codes", action="store_true",
+                        help="do not store the test-set codes of 2-D models in weights/codes/")
     args = parser.parse_args(argv)
     names = list_models() if args.model == "all" else [args.model]
     failed = 0
@@ -120,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {name}: {exc}", file=sys.stderr)
             failed += 1
             continue
+        if get_spec(name).has_plane and not args.no_codes:
+            ship_plane_codes(name, args.weights_dir)
         diffs = entry["serving"]["max_abs_difference"]
         print(f"{name}: " + ", ".join(f"{k} max |diff| {v:.1e}" for k, v in diffs.items()),
               flush=True)
