@@ -1,20 +1,21 @@
 """AppTest: the denoiser page renders, reacts to its controls, and explains missing weights."""
 
-
 import pagetools
 import pytest
-from pagetools import record_untrained
 from streamlit.testing.v1 import AppTest
 
 from aecore.analysis import denoise
+from aecore.models.registry import ROLE_DENOISER, ROLE_DENOISER_BASELINE, with_role
+
+DENOISER, BASELINE = with_role(ROLE_DENOISER), with_role(ROLE_DENOISER_BASELINE)
 
 TIMEOUT = 180  # first run encodes and sweeps on a busy 2-core machine
 
 
 @pytest.fixture(scope="module")
-def weights_dir(tmp_path_factory):
-    """Untrained (random) weights for the two models the page uses, recorded like real ones."""
-    return record_untrained(tmp_path_factory.mktemp("weights"), ("denoising", "conv"))
+def weights_dir(tmp_path_factory, untrained):
+    """Untrained (random) weights for the two models the page uses, stored like real ones."""
+    return untrained.copy_into(tmp_path_factory.mktemp("weights"), (DENOISER, BASELINE))
 
 
 def run_page(monkeypatch, folder, **state) -> AppTest:
@@ -67,8 +68,8 @@ def test_missing_weights_show_the_fix_not_a_traceback(monkeypatch, tmp_path):
     at = run_page(monkeypatch, tmp_path)
     assert not at.exception
     text = " ".join(w.value for w in at.warning)
-    assert "python -m aecore.train --model denoising" in text
-    assert "python -m aecore.train --model conv" in text
+    assert f"python -m aecore.train --model {DENOISER}" in text
+    assert f"python -m aecore.train --model {BASELINE}" in text
     assert [m.label for m in at.metric] == ["Noisy input · PSNR", "Noisy input · SSIM"]
 
 

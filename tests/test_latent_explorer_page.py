@@ -6,20 +6,24 @@ import io
 import numpy as np
 import pagetools
 import pytest
-from pagetools import record_untrained
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import aecore
 from aecore.analysis import latent
+from aecore.models.registry import all_specs, plane_models
+
+PLANES = plane_models()          # the page's radio; the first is its default
+WIDE = next(s for s in all_specs() if s.latent_dim > 2 and s.family == "dense")
+ABSENT = next(n for n in aecore.list_models() if n not in (*PLANES, WIDE.name))
 
 TIMEOUT = 240  # the first run encodes the test set on a busy 2-core machine
 
 
 @pytest.fixture(scope="module")
-def weights_dir(tmp_path_factory):
-    """Untrained (random) weights for both VAEs and `basic`, recorded like real ones."""
-    return record_untrained(tmp_path_factory.mktemp("weights"), ("vae_mlp", "vae_conv", "basic"))
+def weights_dir(tmp_path_factory, untrained):
+    """Untrained (random) weights for every 2-D model and a wide dense one."""
+    return untrained.copy_into(tmp_path_factory.mktemp("weights"), (*PLANES, WIDE.name))
 
 
 def run_page(monkeypatch, folder, **state) -> AppTest:
@@ -58,7 +62,7 @@ def test_released_point_shows_its_nearest_images(monkeypatch, weights_dir):
     at = run_page(monkeypatch, weights_dir, lx_plane={"point": [1.5, -0.5]})
     assert "z = (1.50, -0.50)" in near_text(at)
     split = aecore.load_test_set()
-    codes = aecore.load_model("vae_mlp", weights_dir).encode(split.x)
+    codes = aecore.load_model(PLANES[0], weights_dir).encode(split.x)
     idx = latent.nearest(codes, (1.5, -0.5), 8)
     expected = [aecore.CLASS_NAMES[int(split.y[i])] for i in idx]
     assert captions(at)[:8] == expected
@@ -85,14 +89,14 @@ def test_interpolation_with_a_vae_and_a_plain_model(monkeypatch, weights_dir):
                for c in captions(at))
     assert "From: #3 " + aecore.CLASS_NAMES[int(aecore.load_test_set().y[3])] in captions(at)
     assert any("dashed line" in c.value for c in at.caption)
-    at.selectbox(key="lx_interp_model").set_value("basic").run()
+    at.selectbox(key="lx_interp_model").set_value(WIDE.name).run()
     assert not at.exception
-    assert any("(32 numbers each)" in c for c in captions(at))
+    assert any(f"({WIDE.latent_dim} numbers each)" in c for c in captions(at))
     assert not any("dashed line" in c.value for c in at.caption)
 
 
 def test_interpolation_without_weights_explains(monkeypatch, weights_dir):
-    at = run_page(monkeypatch, weights_dir, lx_interp_model="deep")
+    at = run_page(monkeypatch, weights_dir, lx_interp_model=ABSENT)
     assert any("cannot be shown" in w.value for w in at.warning)
 
 
@@ -113,12 +117,13 @@ def test_bad_upload_shows_an_error(monkeypatch, weights_dir):
     assert at.error
 
 
-def test_conv_vae(monkeypatch, weights_dir):
-    at = run_page(monkeypatch, weights_dir, lx_model="vae_conv", lx_plane={"point": [0.2, 0.1]})
+@pytest.mark.parametrize("name", PLANES[1:])
+def test_every_other_plane_model(monkeypatch, weights_dir, name):
+    at = run_page(monkeypatch, weights_dir, lx_model=name, lx_plane={"point": [0.2, 0.1]})
     assert "z = (0.20, 0.10)" in near_text(at)
 
 
 def test_missing_weights_offer_training(monkeypatch, tmp_path):
     at = run_page(monkeypatch, tmp_path)
     assert any("cannot be shown" in w.value for w in at.warning)
-    assert at.button(key="train_lx_vae_mlp")
+    assert at.button(key=f"train_lx_{PLANES[0]}")

@@ -1,18 +1,23 @@
 """AppTest: the latent-space page plots codes, shows a selected image, explains projections."""
 
+import re
 
 import pagetools
 import pytest
-from pagetools import record_untrained
 from streamlit.testing.v1 import AppTest
+
+from aecore.models.registry import all_specs, plane_models
+
+PLANES = plane_models()
+WIDE = next(s for s in all_specs() if s.latent_dim > 2 and s.family == "dense")
 
 TIMEOUT = 180  # the first run encodes the whole test set
 
 
 @pytest.fixture(scope="module")
-def weights_dir(tmp_path_factory):
-    """Untrained (random) weights for a 2-D VAE and a 32-D dense model."""
-    return record_untrained(tmp_path_factory.mktemp("weights"), ("vae_mlp", "basic"))
+def weights_dir(tmp_path_factory, untrained):
+    """Untrained (random) weights for every 2-D model and a wide dense one."""
+    return untrained.copy_into(tmp_path_factory.mktemp("weights"), (*PLANES, WIDE.name))
 
 
 def run_page(monkeypatch, folder, **state) -> AppTest:
@@ -24,11 +29,11 @@ def texts(at: AppTest) -> str:
                     + [i.value for i in at.info])
 
 
-def test_default_render_plots_the_vae_codes_without_projection(monkeypatch, weights_dir):
+def test_default_render_plots_2d_codes_without_projection(monkeypatch, weights_dir):
     at = run_page(monkeypatch, weights_dir)
     assert not at.exception and not at.warning and not at.error
-    assert at.selectbox(key="latent_space_model").value == "vae_mlp"
-    assert "z_mean = (" in texts(at)
+    assert at.selectbox(key="latent_space_model").value in PLANES
+    assert re.search(r"z(_mean)? = \(", texts(at))
     assert "This is a projection" not in texts(at)
     assert "**#0 · " in texts(at) or "**sample #0 · " in texts(at)
 
@@ -48,13 +53,13 @@ def test_an_out_of_range_selection_is_clamped(monkeypatch, weights_dir):
 
 
 def test_wide_codes_are_projected_with_pca_and_say_so(monkeypatch, weights_dir):
-    at = run_page(monkeypatch, weights_dir, latent_space_model="basic")
+    at = run_page(monkeypatch, weights_dir, latent_space_model=WIDE.name)
     assert not at.exception
     assert "This is a projection" in texts(at) and "PCA" in texts(at)
-    assert "32 numbers" in texts(at)
+    assert f"{WIDE.latent_dim} numbers" in texts(at)
 
 
 def test_missing_weights_show_the_fix_not_a_traceback(monkeypatch, tmp_path):
-    at = run_page(monkeypatch, tmp_path, latent_space_model="vae_conv")
+    at = run_page(monkeypatch, tmp_path, latent_space_model=PLANES[-1])
     assert not at.exception
-    assert "python -m aecore.train --model vae_conv" in " ".join(w.value for w in at.warning)
+    assert f"python -m aecore.train --model {PLANES[-1]}" in " ".join(w.value for w in at.warning)

@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from pagetools import in_ci  # noqa: F401  (re-exported for the browser tests)
 
 ROOT = Path(__file__).resolve().parents[2]
 LOG_DIR = ROOT / "test-output"
@@ -46,11 +47,6 @@ _IDLE_JS = """
   return Date.now() - window.__aeIdleSince >= settle;
 }
 """
-
-
-def in_ci() -> bool:
-    """CI=true (or 1/yes): missing browser pieces must fail the run instead of skipping."""
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
 def wait_for_app(page, timeout: float = 60_000, settle: int = 300) -> None:
