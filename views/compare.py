@@ -129,9 +129,11 @@ st.subheader("Test-set BCE per model")
 recorded = tables.test_bce_by_model(cache.weights_status())
 if recorded:
     st.plotly_chart(bce_chart(recorded), key="compare_bce_chart")
+    noisy = [aecore.get_spec(n) for n in recorded if aecore.get_spec(n).input_noise]
     st.caption("Measured on the whole test set when each model was trained. The axis starts "
-               "just below the floor, the score of a perfect copy, so small gaps are visible. "
-               "The denoising model is scored on noisy inputs against clean targets.")
+               "just below the floor, the score of a perfect copy, so small gaps are visible."
+               + "".join(f" The {s.title.lower()} is scored on noisy inputs (Gaussian, "
+                         f"σ = {s.input_noise:g}) against clean targets." for s in noisy))
 else:
     st.info("No model has recorded test results yet. Train one with "
-            "`python -m aecore.train --model basic` or the button above.")
+            "`python -m aecore.train --model NAME` or the button above.")

@@ -1,28 +1,27 @@
-"""Denoiser: corrupt chosen images live and compare the denoising model with the plain conv one."""
+"""Denoiser: corrupt chosen images live; the registry's denoiser against its plain baseline."""
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 import aecore
 from aecore.analysis import denoise, tables
 from aecore.data import sample_indices
-from ui import cache, chooser, gallery, sidebar
+from aecore.models.registry import ROLE_DENOISER, ROLE_DENOISER_BASELINE, with_role
+from ui import cache, chooser, gallery, sidebar, sweep_chart
+from ui.sweep_chart import label
 
-DENOISER, PLAIN = "denoising", "conv"
+DENOISER, PLAIN = with_role(ROLE_DENOISER), with_role(ROLE_DENOISER_BASELINE)
 KIND_LABELS = {"gaussian": "Gaussian", "salt_pepper": "Salt and pepper", "mask": "Masking"}
 KIND_HELP = {
     "gaussian": "Level = standard deviation of the noise added to every pixel (then clipped).",
     "salt_pepper": "Level = share of pixels set to pure white or pure black at random.",
     "mask": "Level = share of pixels blacked out at random.",
 }
-ROW_LABELS = {denoise.NOISY: "Noisy input", DENOISER: "Denoising model", PLAIN: "Plain conv model"}
-COLOURS = {denoise.NOISY: "#9e9e9e", DENOISER: "#1f77b4", PLAIN: "#ff7f0e"}
 SWEEP_SEED = 0
 
 
-@st.cache_data(show_spinner="Measuring both models at 11 noise levels (once per noise type)…")
+@st.cache_data(show_spinner=f"Measuring the models at {len(denoise.SWEEP_LEVELS)} noise levels "
+                            "(once per noise type)…")
 def sweep(kind: str, names: tuple[str, ...], stamps: tuple) -> denoise.Sweep:
     """Mean PSNR/SSIM per noise level on a fixed class-balanced subset (stamps key the cache)."""
     split = cache.test_set()
@@ -31,15 +30,16 @@ def sweep(kind: str, names: tuple[str, ...], stamps: tuple) -> denoise.Sweep:
     return denoise.noise_sweep(models, x, denoise.SWEEP_LEVELS, kind, SWEEP_SEED)
 
 
-def intro(spec: aecore.ModelSpec) -> None:
+def intro(spec: aecore.ModelSpec, baseline: str | None) -> None:
     st.title("Denoiser")
+    plain = (f"The {aecore.get_spec(baseline).title.lower()}, trained on clean images, shows "
+             "what an ordinary autoencoder does with the same noisy input. " if baseline else "")
     st.markdown(
         "A denoising autoencoder is shown a damaged picture and scored against the undamaged "
         "one, so copying its input is no longer the best it can do: it has to know what "
         "garments look like and pull the picture back towards one. "
-        f"**Our denoising model was trained only on Gaussian noise with σ = {spec.input_noise:g}** "
-        "(fresh noise every epoch). The plain convolutional model, trained on clean images, "
-        "shows what an ordinary autoencoder does with the same noisy input. Try the other "
+        f"**The {spec.title.lower()} was trained only on Gaussian noise with "
+        f"σ = {spec.input_noise:g}** (fresh noise every batch). {plain}Try the other "
         "noise types to see how far the learned cleaning carries beyond what it was trained on."
     )
 
@@ -69,10 +69,10 @@ def metric_row(scores: dict[str, denoise.Quality]) -> None:
     base = scores[denoise.NOISY]
     for col, (name, q) in zip(st.columns(len(scores)), scores.items(), strict=True):
         is_base = name == denoise.NOISY
-        col.metric(f"{ROW_LABELS[name]} · PSNR", f"{q.mean_psnr:.1f} dB",
+        col.metric(f"{label(name)} · PSNR", f"{q.mean_psnr:.1f} dB",
                    None if is_base else f"{q.mean_psnr - base.mean_psnr:+.1f} dB vs noisy",
                    help="Peak signal-to-noise ratio against the clean images (higher is better)")
-        col.metric(f"{ROW_LABELS[name]} · SSIM", f"{q.mean_ssim:.3f}",
+        col.metric(f"{label(name)} · SSIM", f"{q.mean_ssim:.3f}",
                    None if is_base else f"{q.mean_ssim - base.mean_ssim:+.3f} vs noisy",
                    help="Structural similarity to the clean images (1 = identical)")
 
@@ -85,42 +85,14 @@ def image_rows(result: denoise.Comparison, captions: list[str]) -> None:
     """Clean / noisy / each model's output, every image captioned with its PSNR and SSIM."""
     shown = {denoise.NOISY: result.noisy, **result.outputs}
     rows = [("**Clean**", result.clean, captions)]
-    rows += [(f"**{ROW_LABELS[n]}**", img, scored(result.scores[n])) for n, img in shown.items()]
+    rows += [(f"**{label(n)}**", img, scored(result.scores[n])) for n, img in shown.items()]
     gallery.image_grid(rows, scale=3)
-
-
-def add_curve(fig: go.Figure, name: str, col: int, levels, values, level: float, now) -> None:
-    """One line of the sweep, plus a cross for the chosen images at the current level."""
-    keep = levels > 0 if name == denoise.NOISY else np.ones(len(levels), bool)  # level 0: ∞ dB
-    fig.add_scatter(x=levels[keep], y=values[keep], mode="lines", name=ROW_LABELS[name],
-                    line={"color": COLOURS[name]}, legendgroup=name, showlegend=col == 1,
-                    row=1, col=col)
-    if now is not None:
-        fig.add_scatter(x=[level], y=[now], mode="markers", legendgroup=name, showlegend=False,
-                        marker={"color": COLOURS[name], "size": 11, "symbol": "x"},
-                        name=f"{ROW_LABELS[name]}, your images", row=1, col=col)
-
-
-def curve_figure(result: denoise.Sweep, level: float, live: dict) -> go.Figure:
-    """PSNR and SSIM against noise level per curve, the current level marked."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("PSNR (dB)", "SSIM"))
-    for name in result.psnr:
-        now = live.get(name, (None, None))
-        add_curve(fig, name, 1, result.levels, result.psnr[name], level, now[0])
-        add_curve(fig, name, 2, result.levels, result.ssim[name], level, now[1])
-    for col in (1, 2):
-        fig.add_vline(x=level, line_dash="dash", line_color="grey", row=1, col=col)
-        fig.update_xaxes(title_text="noise level", range=[0, 1], row=1, col=col)
-    fig.update_yaxes(range=[0, 1], row=1, col=2)
-    fig.update_layout(height=340, margin={"t": 40, "b": 10, "l": 10, "r": 10},
-                      legend={"orientation": "h", "y": -0.25})
-    return fig
 
 
 def show_curves(kind: str, level: float, names: tuple[str, ...], live: dict) -> None:
     result = sweep(kind, names, tuple(tables.weights_stamp(n) for n in names))
     st.subheader("Quality against noise level")
-    st.plotly_chart(curve_figure(result, level, live), key="denoiser_curves")
+    st.plotly_chart(sweep_chart.curve_figure(result, level, live), key="denoiser_curves")
     st.caption(
         f"Lines: mean over {result.count} class-balanced test images ({KIND_LABELS[kind]} noise, "
         f"seed {SWEEP_SEED}); the dashed line is the current level, the crosses your images "
@@ -143,12 +115,16 @@ def noise_lab(images: np.ndarray, captions: list[str], names: tuple[str, ...]) -
     show_curves(kind, level, names, live)
 
 
-intro(aecore.get_spec(DENOISER))
+if DENOISER is None:
+    st.title("Denoiser")
+    st.info("No model in the registry has the denoiser role, so there is nothing to show here.")
+    st.stop()
+intro(aecore.get_spec(DENOISER), PLAIN)
 try:
     chosen, chosen_captions = chooser.choose_images("denoiser", n_default=6)
 except aecore.DatasetNotFound as exc:
     st.error(str(exc))
     st.stop()
 loaded = tuple(name for name in (DENOISER, PLAIN)
-               if sidebar.model_or_notice(name, key="denoiser") is not None)
+               if name and sidebar.model_or_notice(name, key="denoiser") is not None)
 noise_lab(chosen, chosen_captions, loaded)

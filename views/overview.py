@@ -1,4 +1,4 @@
-"""Overview: what an autoencoder is, the eight variants side by side, one strip of images."""
+"""Overview: what an autoencoder is, the variants side by side, one strip of images."""
 
 import streamlit as st
 
@@ -7,6 +7,9 @@ from aecore.analysis import compare, tables
 from aecore.analysis.metrics import FLOOR_BCE
 from ui import cache, gallery
 
+VAES = ", ".join(aecore.get_spec(n).title for n in aecore.list_models()
+                 if aecore.get_spec(n).is_vae)
+
 st.title("Autoencoder Explorer")
 st.markdown(
     "An **autoencoder** is a network trained to hand back exactly what it was given. That sounds "
@@ -14,7 +17,8 @@ st.markdown(
     "picture from, say, 32 numbers, the network has to discover what those pictures have in "
     "common. The 32 numbers are the **code** (or latent vector); the half that produces it is "
     "the **encoder**, the half that paints the picture back is the **decoder**. Every model "
-    "here was trained on Fashion-MNIST: 28×28 greyscale photos of ten kinds of clothing."
+    f"here was trained on Fashion-MNIST: 28×28 greyscale photos of {len(aecore.CLASS_NAMES)} "
+    "kinds of clothing."
 )
 
 st.markdown("**Squeeze, then rebuild.** With pixels scaled to [0, 1], the encoder $f_\\phi$ maps "
@@ -32,16 +36,16 @@ st.latex(r"\mathcal{L}(x, \hat{x}) = -\frac{1}{784} \sum_{i=1}^{784} "
 st.markdown(
     f"Fashion-MNIST pixels are shades of grey, not pure black or white, so even a perfect copy "
     f"($\\hat x = x$) scores above zero: about **{FLOOR_BCE:.4f}** on the test set. That is the "
-    "**floor**, and the table below measures each model by its distance above it. The two "
-    "variational models add a Kullback–Leibler term that keeps their codes close to a standard "
-    "normal distribution; their training loss is reported in nats per image "
+    "**floor**, and the table below measures each model by its distance above it. The "
+    f"variational models ({VAES}) add a Kullback–Leibler term that keeps their codes close to a "
+    "standard normal distribution; their training loss is reported in nats per image "
     "(784 × BCE + KL)."
 )
 
 status = cache.weights_status()
 kinds = {name: tables.status_kind(msg) for name, msg in status.items()}
 
-st.subheader("The eight variants")
+st.subheader(f"The {len(aecore.list_models())} variants")
 rows = tables.zoo_rows(status)
 st.dataframe(
     [{k: v for k, v in row.items() if k != "name"} for row in rows],
@@ -51,6 +55,9 @@ st.dataframe(
         "Model": st.column_config.TextColumn(width="medium"),
         "Parameters": st.column_config.NumberColumn(format="localized"),
         "Test BCE": st.column_config.NumberColumn(format="%.4f", help="Our test-set BCE"),
+        "Target": st.column_config.NumberColumn(
+            format="%.4f", help="The test BCE the shipped weights must reach (its own target "
+            "or the score of the model it must beat)"),
         "Article BCE": st.column_config.NumberColumn(
             format="%.3f", help="The number the article reports (blank: it gives none)"),
         "Above floor": st.column_config.NumberColumn(
@@ -87,7 +94,7 @@ def strip() -> None:
             continue
         try:
             recon = cache.reconstruct(name, images)
-        except Exception as exc:  # weights changed under us, or a damaged file
+        except aecore.WeightsError as exc:  # weights changed under us, or a damaged file
             _strip_row(f"**{spec.title}**", None, f"Could not load it: {exc}")
             continue
         error = compare.per_image_errors(images, recon).mean()
@@ -106,6 +113,7 @@ def _strip_row(label: str, png: bytes | None, note: str = "") -> None:
 strip()
 
 st.subheader("Where we differ from the article")
+manifest = tables.read_manifest_safely()
 for name in aecore.list_models():
     spec = aecore.get_spec(name)
     with st.expander(f"{spec.title} · {spec.family}, code of {spec.latent_dim}"):
@@ -115,3 +123,6 @@ for name in aecore.list_models():
             st.markdown(f"**The article:** {spec.article_settings}")
         if spec.differences:
             st.markdown("**Our changes:**\n" + "\n".join(f"- {d}" for d in spec.differences))
+        measured = tables.measured_summary(name, manifest.get(name))
+        if measured:
+            st.markdown(f"**Measured** (from the manifest): {measured}.")

@@ -88,7 +88,7 @@ if found:
     curves(found)
 else:
     st.info("No training history has been recorded yet. Histories appear here once a model is "
-            "trained: `python -m aecore.train --model basic` (or `make train` for all).")
+            "trained: `python -m aecore.train --model NAME` (or `make train` for all).")
 
 missing = [n for n in aecore.list_models() if n not in found]
 if missing:
@@ -101,7 +101,11 @@ if found:
     st.dataframe([tables.training_summary(n, h, manifest.get(n)) for n, h in found.items()],
                  hide_index=True,
                  column_config={"Best val_loss": st.column_config.NumberColumn(format="%.4f"),
+                                "Epoch cap": st.column_config.NumberColumn(
+                                    help="The most epochs the preset allows this model"),
                                 "Seconds": st.column_config.NumberColumn(format="%.0f")})
-    st.caption("Preset *quick* is a few epochs for a laptop; *full* trains up to 150 epochs and "
-               "stops early when the validation loss stops improving. The weights kept are "
-               "those of the best epoch.")
+    caps = tables.number_span(aecore.get_spec(n).train.full_epochs for n in found)
+    st.caption("Preset *quick* is a few epochs for a laptop; *full* trains up to the model's "
+               f"epoch cap ({caps} epochs "
+               "here) and stops early when the validation loss stops improving. The weights "
+               "kept are those of the best epoch.")

@@ -97,3 +97,26 @@ def ring(image, xy, radius: float = 9.0, color=(1.0, 0.29, 0.29)) -> np.ndarray:
     yy, xx = np.mgrid[: grey.shape[0], : grey.shape[1]] + 0.5
     rgb[np.abs(np.hypot(xx - xy[0], yy - xy[1]) - radius) <= 1.0] = color
     return rgb
+
+
+COVER_CELLS = 20       # the coverage grid is COVER_CELLS × COVER_CELLS
+COVER_QUANTILE = 0.01  # ... spanning the codes' 1st to 99th percentile on each axis
+
+
+def empty_share(codes, cells: int = COVER_CELLS, quantile: float = COVER_QUANTILE) -> float:
+    """Share of the plane's cells that no code falls into: how gappy a 2-D latent space is.
+
+    The box spans the codes' [quantile, 1 - quantile] range on each axis (so a few outliers do
+    not stretch it) and is cut into cells × cells equal cells. A tidy plane fills its box (a
+    Gaussian leaves only the far corners empty); a plane with gaps leaves many cells empty, and
+    decoding a point in an empty cell is guesswork.
+    """
+    pts = np.asarray(codes, np.float64).reshape(-1, 2)
+    if len(pts) == 0:
+        return 1.0
+    lo, hi = np.quantile(pts, quantile, axis=0), np.quantile(pts, 1 - quantile, axis=0)
+    if np.any(hi <= lo):
+        return 1.0
+    counts, _, _ = np.histogram2d(pts[:, 0], pts[:, 1], bins=cells,
+                                  range=[(lo[0], hi[0]), (lo[1], hi[1])])
+    return float(np.mean(counts == 0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aecore.analysis.latent import empty_share
 from aecore.analysis.metrics import FLOOR_BCE
 from aecore.errors import WeightsError
 from aecore.models.registry import get_spec, list_models
@@ -41,17 +42,28 @@ def floor_gap(test_bce: float | None) -> float | None:
     return None if test_bce is None else test_bce - FLOOR_BCE
 
 
-def zoo_row(name: str, entry: dict | None, status: str) -> dict:
+def recorded_bce(entry: dict | None) -> float | None:
+    """The test BCE a manifest entry records, if any."""
+    return (entry or {}).get("metrics", {}).get("test_bce")
+
+
+def target_bce(name: str, scores: dict[str, float | None]) -> float | None:
+    """The test BCE `name` must reach: its spec's target, or the score of the model it must beat."""
+    spec = get_spec(name)
+    return scores.get(spec.target_beats) if spec.target_beats else spec.target_bce
+
+
+def zoo_row(name: str, entry: dict | None, status: str, target: float | None = None) -> dict:
     """One row of the model table (missing numbers are None)."""
     spec = get_spec(name)
-    metrics = (entry or {}).get("metrics", {}) if status == "ok" else {}
-    test_bce = metrics.get("test_bce")
+    test_bce = recorded_bce(entry) if status == "ok" else None
     return {
         "name": name,
         "Model": spec.title,
         "Latent size": spec.latent_dim,
         "Parameters": (entry or {}).get("parameters"),
         "Test BCE": test_bce,
+        "Target": target,
         "Article BCE": spec.article_bce,
         "Above floor": floor_gap(test_bce),
         "Weights": status_kind(status),
@@ -62,7 +74,8 @@ def zoo_row(name: str, entry: dict | None, status: str) -> dict:
 def zoo_rows(status: dict[str, str], weights_dir: str | Path | None = None) -> list[dict]:
     """The model table: one row per variant in registry order."""
     manifest = read_manifest_safely(weights_dir)
-    return [zoo_row(n, manifest.get(n), status.get(n, "missing"))
+    scores = {n: recorded_bce(entry) for n, entry in manifest.items()}
+    return [zoo_row(n, manifest.get(n), status.get(n, "missing"), target_bce(n, scores))
             for n in list_models()]
 
 
@@ -79,7 +92,7 @@ def test_bce_by_model(status: dict[str, str], weights_dir=None) -> dict[str, flo
     manifest = read_manifest_safely(weights_dir)
     out = {}
     for name in list_models():
-        value = manifest.get(name, {}).get("metrics", {}).get("test_bce")
+        value = recorded_bce(manifest.get(name))
         if status.get(name) == "ok" and value is not None:
             out[name] = float(value)
     return out
@@ -109,9 +122,11 @@ def training_summary(name: str, history: dict | None, entry: dict | None) -> dic
     history, entry = history or {}, entry or {}
     _, val = curve(history, "val_loss")
     best = min(val) if val else None
+    preset = history.get("preset") or entry.get("preset")
     return {
         "Model": get_spec(name).title,
-        "Preset": history.get("preset") or entry.get("preset"),
+        "Preset": preset,
+        "Epoch cap": epoch_cap(name, preset),
         "Epochs": len(history.get("epoch") or []) or entry.get("epochs"),
         "Best epoch": entry.get("best_epoch") or (val.index(best) + 1 if val else None),
         "Best val_loss": best,
@@ -123,3 +138,47 @@ def training_summary(name: str, history: dict | None, entry: dict | None) -> dic
         "Trained on": entry.get("trained_on"),
         "Date": entry.get("date"),
     }
+
+
+def epoch_cap(name: str, preset: str | None) -> int:
+    """How many epochs the model's preset allows (early stopping may end sooner)."""
+    train = get_spec(name).train
+    return train.quick_epochs if preset == "quick" else train.full_epochs
+
+
+def measured_summary(name: str, entry: dict | None) -> str:
+    """What the manifest records about the shipped model, in one line ('' when nothing)."""
+    entry = entry or {}
+    metrics = entry.get("metrics", {})
+    parts = []
+    if metrics.get("test_bce") is not None:
+        parts.append(f"test BCE {metrics['test_bce']:.4f}")
+    if entry.get("epochs"):
+        parts.append(f"{entry['epochs']} epochs (best {entry.get('best_epoch') or '—'})")
+    if "kl_nats" in metrics:
+        parts.append(f"KL {metrics['kl_nats']:.2f} and ELBO {metrics['elbo_nats']:.1f} nats "
+                     "per image")
+    if "code_mean_activation" in metrics:
+        parts.append(f"mean |code| {metrics['code_mean_activation']:.2f}, "
+                     f"{metrics['code_near_zero_fraction']:.0%} of code values near zero")
+    if "code_hoyer_sparsity" in metrics:
+        parts.append(f"Hoyer sparsity {metrics['code_hoyer_sparsity']:.2f}")
+    return "; ".join(parts)
+
+
+def plane_row(name: str, entry: dict | None, codes) -> dict:
+    """One row of the 2-D plane comparison: reconstruction, KL (VAEs) and the plane's gaps."""
+    metrics = (entry or {}).get("metrics", {})
+    return {
+        "Model": get_spec(name).title,
+        "Test BCE": metrics.get("test_bce"),
+        "KL (nats per image)": metrics.get("kl_nats"),
+        "Empty cells": empty_share(codes),
+    }
+
+
+def number_span(values) -> str:
+    """'60 to 300' for the smallest and largest of some numbers, '150' when they are equal."""
+    values = list(values)
+    low, high = min(values), max(values)
+    return f"{low}" if low == high else f"{low} to {high}"
