@@ -11,6 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from aecore.runtime import store
@@ -23,6 +24,16 @@ PAGE_FILES = {Path(p.path).stem: ROOT / p.path for p in PAGES}
 def in_ci() -> bool:
     """CI=true (or 1/yes): what would skip locally must fail instead."""
     return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def require_shipped(name: str, manifest: dict) -> dict:
+    """The shipped manifest entry of `name`; a model not shipped yet skips, but fails in CI."""
+    if name not in manifest:
+        message = f"'{name}' has no shipped weights (no entry in weights/manifest.json)"
+        if in_ci():
+            pytest.fail(f"{message}; CI=true requires every registry model to be shipped")
+        pytest.skip(message)
+    return manifest[name]
 
 
 class UntrainedWeights:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from aecore import get_spec, list_models
 from aecore.analysis import compare, tables
 from aecore.analysis.metrics import FLOOR_BCE, per_image_bce
 from aecore.data.uploads import to_png_bytes
@@ -107,18 +108,20 @@ def test_status_kind():
 
 
 def test_weights_stamp_changes_with_the_file(tmp_path):
-    before = tables.weights_stamp("basic", tmp_path)
-    (tmp_path / "basic.weights.h5").write_bytes(b"x")
-    assert tables.weights_stamp("basic", tmp_path) != before
-    assert len(tables.weights_stamp(None, tmp_path)) == 9  # manifest + eight models
+    name = list_models()[0]
+    before = tables.weights_stamp(name, tmp_path)
+    (tmp_path / f"{name}.weights.h5").write_bytes(b"x")
+    assert tables.weights_stamp(name, tmp_path) != before
+    assert len(tables.weights_stamp(None, tmp_path)) == 1 + len(list_models())  # + manifest
 
 
 def test_zoo_rows_without_weights(tmp_path):
-    status = {"basic": "No trained weights for 'basic'"}
-    rows = tables.zoo_rows(status, {"basic": 50992}, tmp_path)
-    assert len(rows) == 8 and rows[0]["Parameters"] == 50992
+    first = get_spec(list_models()[0])
+    status = {first.name: f"No trained weights for '{first.name}'"}
+    rows = tables.zoo_rows(status, tmp_path)
+    assert [r["name"] for r in rows] == list_models() and rows[0]["Parameters"] is None
     assert rows[0]["Test BCE"] is None and rows[0]["Weights"] == "missing"
-    assert rows[0]["Article BCE"] == 0.282
+    assert rows[0]["Article BCE"] == first.article_bce
     assert tables.floor_gap(0.3) == pytest.approx(0.3 - FLOOR_BCE)
 
 
@@ -129,9 +132,8 @@ def test_curve_and_training_summary():
     assert tables.curve({}, "loss") == ([], [])
     assert tables.curve({"epoch": [1, 2], "loss": ["x", 0.5]}, "loss") == ([2], [0.5])
     assert tables.is_history(history) and not tables.is_history([{"epoch": 1}])
-    summary = tables.training_summary("basic", history, {"train_seconds": 12.5,
-                                                      "stopped_by_time_limit": True,
-                                                      "trained_on": "NVIDIA H200"})
+    entry = {"train_seconds": 12.5, "stopped_by_time_limit": True, "trained_on": "NVIDIA H200"}
+    summary = tables.training_summary(list_models()[0], history, entry)
     assert summary["Stopped by"] == "time limit" and summary["Trained on"] == "NVIDIA H200"
     assert summary["Best epoch"] == 2 and summary["Best val_loss"] == 0.28
     assert summary["Preset"] == "full" and summary["Epochs"] == 3 and summary["Seconds"] == 12.5

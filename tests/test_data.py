@@ -6,7 +6,8 @@ import shutil
 import numpy as np
 import pytest
 
-from aecore import data
+from aecore.data import NOISE_KINDS, add_noise
+from aecore.data import fashion_mnist as data
 from aecore.errors import DatasetNotFound
 
 
@@ -84,22 +85,22 @@ def test_sample_matches_the_test_set():
     assert np.abs(split.x - x_test[index]).max() < 1e-6
 
 
-@pytest.mark.parametrize("kind", data.NOISE_KINDS)
+@pytest.mark.parametrize("kind", NOISE_KINDS)
 def test_noise_is_reproducible_and_in_range(kind):
     x = np.full((3, 28, 28), 0.5, dtype=np.float32)
-    a, b = data.add_noise(x, 0.5, kind, seed=1), data.add_noise(x, 0.5, kind, seed=1)
+    a, b = add_noise(x, 0.5, kind, seed=1), add_noise(x, 0.5, kind, seed=1)
     assert np.array_equal(a, b) and a.min() >= 0 and a.max() <= 1
-    assert not np.array_equal(a, data.add_noise(x, 0.5, kind, seed=2))
-    assert np.array_equal(data.add_noise(x, 0.0, kind, seed=1), x)
+    assert not np.array_equal(a, add_noise(x, 0.5, kind, seed=2))
+    assert np.array_equal(add_noise(x, 0.0, kind, seed=1), x)
 
 
 def test_gaussian_noise_has_requested_spread():
     x = np.full((100, 28, 28), 0.5, dtype=np.float32)
-    assert abs(np.std(data.add_noise(x, 0.1, seed=0) - x) - 0.1) < 0.005
+    assert abs(np.std(add_noise(x, 0.1, seed=0) - x) - 0.1) < 0.005
 
 
 def test_bad_noise_arguments():
     with pytest.raises(ValueError, match="choose one of"):
-        data.add_noise(np.zeros((1, 28, 28)), 0.5, "purple")
+        add_noise(np.zeros((1, 28, 28)), 0.5, "purple")
     with pytest.raises(ValueError, match="between 0 and 1"):
-        data.add_noise(np.zeros((1, 28, 28)), 2.0)
+        add_noise(np.zeros((1, 28, 28)), 2.0)
