@@ -11,7 +11,7 @@ import streamlit as st
 
 import aecore
 from aecore.analysis import compare
-from ui import cache
+from ui import address, cache
 
 UPLOAD_TYPES = None  # any file: read_image explains what it cannot read
 MAX_UPLOADS = 16
@@ -137,3 +137,45 @@ def choose_images(key: str, n_default: int = 8) -> tuple[np.ndarray, list[str]]:
     else:
         picks = _choose_random(key, split, n_default)
     return split.x[picks], [_dataset_caption(split, int(i)) for i in picks]
+
+
+# --- the chooser's state in the page address (ui.address) ------------------------------------
+
+def _test_set_size() -> int:
+    return len(cache.test_set().x)
+
+
+def _parse_indices(text: str) -> str:
+    compare.parse_indices(text, _test_set_size())  # raises ValueError with what to type
+    return ", ".join(address.split_list(text))
+
+
+def _parse_classes(text: str) -> list[str]:
+    if address.slug(text) == "all":
+        return list(aecore.CLASS_NAMES)
+    return address.many(aecore.CLASS_NAMES, allow_empty=True)(text)
+
+
+def _format_classes(classes) -> str:
+    return "all" if list(classes) == list(aecore.CLASS_NAMES) else address.fmt_many(classes)
+
+
+def address_params(key: str, n_default: int = 8) -> list[address.Param]:
+    """The chooser's choices as address parameters: `images=12+408+77` (test indices),
+    `classes=trouser+sandal` (one per class), `n` and `seed` (random draws)."""
+    mode = f"{key}_img_mode"
+
+    def in_mode(*modes):
+        return lambda: st.session_state.get(mode, MODES[0]) in modes
+
+    return [
+        address.Param("images", f"{key}_img_indices", _parse_indices,
+                      lambda text: address.join_list(address.split_list(text)),
+                      when=in_mode("By test index"), implies={mode: "By test index"}),
+        address.Param("classes", f"{key}_img_classes", _parse_classes, _format_classes,
+                      when=in_mode("By class"), implies={mode: "By class"}),
+        address.Param("n", f"{key}_img_count", address.integer(1, 16), default=n_default,
+                      when=in_mode("Random"), implies={mode: "Random"}),
+        address.Param("seed", f"{key}_img_seed", address.integer(0, 1_000_000), default=0,
+                      when=in_mode("Random", "By class")),
+    ]
