@@ -291,3 +291,30 @@ def point(limit: float) -> Callable[[str], tuple[float, float]]:
 
 def fmt_point(xy) -> str:
     return join_list(f"{float(v):.3f}".rstrip("0").rstrip(".") or "0" for v in xy)
+
+
+# --- parameters in one line -------------------------------------------------------------------
+
+def pick(name: str, key: str, options, default=None, **kw) -> Param:
+    """One of `options` (a radio, a select box, a segmented control)."""
+    return Param(name, key, choice(options), fmt_choice, default, **kw)
+
+
+def picks(name: str, key: str, options, default=None, **kw) -> Param:
+    """Several of `options` (a multiselect)."""
+    return Param(name, key, many(options, allow_empty=True), fmt_many, default, **kw)
+
+
+def num(name: str, key: str, lo: float, hi: float, default=None, step=None, **kw) -> Param:
+    """A number slider or input."""
+    return Param(name, key, number(lo, hi, step), fmt_number, default, **kw)
+
+
+def whole(name: str, key: str, lo: int, hi: int, default=None, **kw) -> Param:
+    """A whole number (a seed, a count, an index)."""
+    return Param(name, key, integer(lo, hi), str, default, **kw)
+
+
+def switch(name: str, key: str, default=None, **kw) -> Param:
+    """A toggle or checkbox."""
+    return Param(name, key, flag, fmt_flag, default, **kw)

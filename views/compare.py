@@ -5,9 +5,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import aecore
-from aecore.analysis import compare, tables
+from aecore.analysis import compare, downloads, tables
 from aecore.analysis.metrics import FLOOR_BCE
-from ui import cache, chooser, gallery, sidebar
+from ui import address, cache, chooser, gallery, sidebar
+from ui import downloads as download
 
 VIEWS = ("Reconstruction", "Difference", "Error heat")
 LEGEND = {
@@ -23,6 +24,13 @@ LEGEND = {
 st.title("Compare reconstructions")
 st.caption("Pick images and models; the grid shows the originals on top and one row per model. "
            "Your choices are kept when you visit other pages.")
+ADDRESS = address.bind("compare", [
+    address.picks("models", "compare_models", aecore.list_models,
+                  lambda: cache.ready_models() or aecore.list_models()[:1]),
+    address.pick("view", "compare_view", VIEWS, VIEWS[0]),
+    address.pick("error", "compare_metric", compare.METRICS, "BCE"),
+    *chooser.address_params("compare", 8),
+])
 
 
 def _init(key: str, value) -> None:
@@ -82,9 +90,13 @@ def _grid(images, captions, recons: dict[str, np.ndarray], view: str, metric: st
         rows.append((label, _cells(view, images, recon, vmax), cell_captions))
     gallery.image_grid(rows, scale=3)
     st.caption(LEGEND[view])
+    labels = ["Original", *(aecore.get_spec(n).title for n in recons)]
+    download.offer("Download the grid (PNG)", lambda: downloads.grid_png([r[1] for r in rows], labels),
+                   "reconstructions.png", downloads.PNG, "compare_grid_png")
 
 
 @st.fragment
+@ADDRESS.synced
 def explorer() -> None:
     """Image chooser, model choice and the grid; reruns on its own when a control changes."""
     images, captions = chooser.choose_images("compare", 8)
