@@ -91,7 +91,8 @@ def _grid(images, captions, recons: dict[str, np.ndarray], view: str, metric: st
     gallery.image_grid(rows, scale=3)
     st.caption(LEGEND[view])
     labels = ["Original", *(aecore.get_spec(n).title for n in recons)]
-    download.offer("Download the grid (PNG)", lambda: downloads.grid_png([r[1] for r in rows], labels),
+    download.offer("Download the grid (PNG)",
+                   lambda: downloads.grid_png([r[1] for r in rows], labels),
                    "reconstructions.png", downloads.PNG, "compare_grid_png")
 
 
