@@ -82,9 +82,12 @@ class Param:
 class Address:
     """The declared parameters of one page (see the module docstring)."""
 
-    def __init__(self, page: str, params: Iterable[Param]):
+    def __init__(self, page: str, params: Sequence[Param]):
         self.page = page
         self.params = {p.name: p for p in params}
+        names = [p.name for p in params]
+        if len(set(names)) != len(names):
+            raise ValueError(f"address parameters of {page!r} repeat a name: {names}")
 
     def _written(self) -> dict:
         return st.session_state.setdefault(_WRITTEN, {})

@@ -7,7 +7,7 @@ import aecore
 from aecore.analysis import denoise, tables
 from aecore.data import sample_indices
 from aecore.models.registry import ROLE_DENOISER, ROLE_DENOISER_BASELINE, with_role
-from ui import cache, chooser, gallery, sidebar, sweep_chart
+from ui import address, cache, chooser, gallery, sidebar, sweep_chart
 from ui.sweep_chart import label
 
 DENOISER, PLAIN = with_role(ROLE_DENOISER), with_role(ROLE_DENOISER_BASELINE)
@@ -18,6 +18,12 @@ KIND_HELP = {
     "mask": "Level = share of pixels blacked out at random.",
 }
 SWEEP_SEED = 0
+ADDRESS = address.bind("denoiser", [
+    address.num("level", "denoiser_level", 0.0, 1.0, 0.5, step=0.05),
+    address.pick("kind", "denoiser_kind", aecore.NOISE_KINDS, "gaussian"),
+    address.whole("noise_seed", "denoiser_seed", 0, 1_000_000, 0),
+    *chooser.address_params("denoiser", n_default=6),
+])
 
 
 @st.cache_data(show_spinner=f"Measuring the models at {len(denoise.SWEEP_LEVELS)} noise levels "
@@ -101,6 +107,7 @@ def show_curves(kind: str, level: float, names: tuple[str, ...], live: dict) -> 
 
 
 @st.fragment
+@ADDRESS.synced
 def noise_lab(images: np.ndarray, captions: list[str], names: tuple[str, ...]) -> None:
     """Everything that changes with the noise controls (reruns on its own)."""
     level, kind, seed = controls()
