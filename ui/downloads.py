@@ -20,7 +20,7 @@ def offer(label: str, make: Callable[[], bytes], file_name: str, mime: str, key:
 
 def model(name: str, key: str, weights_dir=None) -> None:
     """The model's Keras weights, spec and manifest entry as one zip."""
-    offer("Download the model (zip)", functools.partial(downloads.model_zip, name, weights_dir),
+    offer(f"Download `{name}` (zip)", functools.partial(downloads.model_zip, name, weights_dir),
           f"{name}.zip", downloads.ZIP, key,
           help=f"{name}.weights.h5 (Keras), {name}.spec.json (the registry entry) and "
                f"{name}.manifest.json (how it was trained, its checksums and scores)")

@@ -3,13 +3,16 @@
 import streamlit as st
 
 import aecore
-from aecore.analysis import compare, tables
+from aecore.analysis import compare, downloads, tables
 from aecore.analysis.metrics import FLOOR_BCE
-from ui import cache, gallery
+from ui import address, cache, gallery
+from ui import downloads as download
 
 VAES = ", ".join(aecore.get_spec(n).title for n in aecore.list_models()
                  if aecore.get_spec(n).is_vae)
 
+ADDRESS = address.bind("overview", [address.whole("n", "overview_count", 3, 10, 6),
+                                     address.whole("seed", "overview_seed", 0, 1_000_000, 0)])
 st.title("Autoencoder Explorer")
 st.markdown(
     "An **autoencoder** is a network trained to hand back exactly what it was given. That sounds "
@@ -66,9 +69,13 @@ st.dataframe(
 )
 st.caption("Latent size: how many numbers the code holds. Blank test BCE: the model has no "
            "trained weights yet (see the sidebar).")
+download.offer("Download the table (CSV)", lambda: downloads.evaluate_csv(status),
+               "autoencoders.csv", downloads.CSV, "overview_table_csv",
+               help="Every model's recorded scores from the weights manifest")
 
 
 @st.fragment
+@ADDRESS.synced
 def strip() -> None:
     """The same few test images through every model with weights."""
     st.subheader("Same images, every model")
@@ -126,3 +133,5 @@ for name in aecore.list_models():
         measured = tables.measured_summary(name, manifest.get(name))
         if measured:
             st.markdown(f"**Measured** (from the manifest): {measured}.")
+        if kinds[name] == "ok":
+            download.model(name, key=f"overview_model_{name}")
