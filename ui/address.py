@@ -270,7 +270,8 @@ def many(options, allow_empty: bool = False) -> Callable[[str], list]:
         if not kept and not allow_empty:
             raise ValueError("none of these is known" if bad else "empty")
         if bad:
-            raise PartlyValid(kept, "ignored unknown " + ", ".join(repr(b) for b in bad))
+            raise PartlyValid(kept, "left out " + ", ".join(repr(b) for b in bad)
+                              + " (not among the choices here)")
         return kept
     return parse
 

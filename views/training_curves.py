@@ -4,8 +4,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import aecore
-from aecore.analysis import tables
+from aecore.analysis import downloads, tables
 from aecore.analysis.metrics import FLOOR_BCE
+from ui import address
+from ui import downloads as download
 
 st.title("Training curves")
 st.caption("Loss per epoch as recorded while each shipped model was trained: solid lines are "
@@ -63,7 +65,16 @@ def histories() -> dict[str, dict]:
     return {n: h for n, h in found.items() if tables.is_history(h)}
 
 
+found = histories()
+ADDRESS = address.bind("curves", [
+    address.picks("models", "curves_models", list(found), list(found)),
+    address.switch("train", "curves_train", True),
+    address.switch("log", "curves_log", False),
+])
+
+
 @st.fragment
+@ADDRESS.synced
 def curves(found: dict[str, dict]) -> None:
     """Model choice and the two charts (reruns on its own)."""
     if "curves_models" not in st.session_state:
@@ -81,9 +92,13 @@ def curves(found: dict[str, dict]) -> None:
         _chart(bce, found, False, show_train, log_y)
     if vae:
         _chart(vae, found, True, show_train, log_y)
+    if names:
+        download.offer("Download the curves (CSV)",
+                       lambda: downloads.history_csv({n: found[n] for n in names}),
+                       "training_curves.csv", downloads.CSV, "curves_csv",
+                       help="One row per model and epoch: loss, val_loss and the learning rate")
 
 
-found = histories()
 if found:
     curves(found)
 else:
