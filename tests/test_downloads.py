@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 import aecore
-from aecore.analysis import downloads
+from aecore.analysis import downloads, projection
 from aecore.files import sha256_of
 from aecore.models.registry import all_specs
 from aecore.runtime import store
@@ -75,6 +75,17 @@ def test_codes_csv_has_one_row_per_image_with_its_class():
     named = read_csv(downloads.codes_csv(codes, labels, aecore.CLASS_NAMES,
                                          axis_names=["x", "y"]))
     assert set(named[0]) == {"index", "label", "class", "x", "y"}
+
+
+def test_projection_csv_names_the_axes_by_method():
+    codes = np.random.default_rng(0).normal(size=(30, 5)).astype(np.float32)
+    labels = np.arange(30) % 10
+    for proj, axes in ((projection.project(codes[:, :2]), ["z1", "z2"]),
+                       (projection.project(codes, "pca"), ["pc1", "pc2"])):
+        rows = read_csv(downloads.projection_csv(proj, labels, aecore.CLASS_NAMES))
+        assert len(rows) == 30 and list(rows[0])[3:] == axes
+        assert rows[7]["label"] == "7" and float(rows[7][axes[0]]) == pytest.approx(
+            float(proj.points[7, 0]), rel=1e-5)
 
 
 def test_csv_bytes_writes_blanks_for_missing_values():

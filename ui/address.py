@@ -118,8 +118,8 @@ class Address:
             value = param.parse(raw)
         except PartlyValid as exc:
             value, notice = exc.value, f"{name}: {exc}"
-        except (ValueError, TypeError, OverflowError) as exc:
-            return f"{name}={raw!r} ({exc})"
+        except (ValueError, TypeError, OverflowError, RuntimeError) as exc:
+            return f"{name}={raw!r} ({exc})"  # RuntimeError: e.g. no data to check against
         st.session_state[param.key] = value
         for key, implied in param.implies.items():
             st.session_state[key] = implied
@@ -209,14 +209,14 @@ def number(lo: float, hi: float, step: float | None = None) -> Callable[[str], f
     return parse
 
 
-def integer(lo: int, hi: int) -> Callable[[str], int]:
-    """A whole number in [lo, hi]."""
+def integer(lo: int, hi: int | Callable[[], int]) -> Callable[[str], int]:
+    """A whole number in [lo, hi] (hi may be a callable, e.g. the test set's last index)."""
     def parse(text: str) -> int:
-        value = _finite(text)
+        value, top = _finite(text), hi() if callable(hi) else hi
         if value != int(value):
             raise ValueError("not a whole number")
-        if not lo <= value <= hi:
-            raise ValueError(f"must be between {lo} and {hi}")
+        if not lo <= value <= top:
+            raise ValueError(f"must be between {lo} and {top}")
         return int(value)
     return parse
 
@@ -314,7 +314,8 @@ def num(name: str, key: str, lo: float, hi: float, default=None, step=None, **kw
     return Param(name, key, number(lo, hi, step), fmt_number, default, **kw)
 
 
-def whole(name: str, key: str, lo: int, hi: int, default=None, **kw) -> Param:
+def whole(name: str, key: str, lo: int, hi: int | Callable[[], int], default=None,
+          **kw) -> Param:
     """A whole number (a seed, a count, an index)."""
     return Param(name, key, integer(lo, hi), str, default, **kw)
 

@@ -5,7 +5,8 @@ import streamlit as st
 
 import aecore
 from aecore.analysis import projection, tables
-from ui import cache, gallery, scatter, sidebar
+from ui import address, cache, gallery, scatter, sidebar
+from ui import downloads as download
 
 CHART_KEY = "latent_space_chart"
 SELECTED_KEY = "latent_space_selected"
@@ -107,7 +108,15 @@ def selected_panel(name: str, stamp: tuple, split: aecore.DataSplit, index: int)
         st.caption(f"Code: {len(code)} numbers, {np.mean(np.abs(code) < 0.01):.0%} near zero.")
 
 
+ADDRESS = address.bind("latent_space", [
+    address.pick("model", "latent_space_model", aecore.list_models, default_model),
+    address.pick("projection", "latent_space_method", projection.METHODS, "pca"),
+    address.whole("image", SELECTED_KEY, 0, lambda: len(cache.test_set().x) - 1, 0),
+])
+
+
 @st.fragment
+@ADDRESS.synced
 def explorer(name: str, stamp: tuple, method: str) -> None:
     """The scatter and the selected image; selecting a point reruns only this part."""
     split = cache.test_set()
@@ -125,6 +134,7 @@ def explorer(name: str, stamp: tuple, method: str) -> None:
     if not np.any(proj.index == int(index)):
         st.caption(f"Image {int(index)} is not among the {len(proj.index):,} plotted points.")
     scatter.projection_note(proj, aecore.get_spec(name), len(split.x))
+    download.points(name, proj, split.y, codes=lambda: cache.test_codes(name))
     st.caption(f"{split.description}. Hover a point for its index and class; click it to see "
                "the image and its reconstruction. Click a class in the legend to hide it.")
 
@@ -134,6 +144,7 @@ model_name = choose_model()
 model_spec = aecore.get_spec(model_name)
 chosen_method = choose_method(model_spec)
 if sidebar.model_or_notice(model_name, key="latent_space") is None:
+    ADDRESS.write()
     st.stop()
 try:
     cache.test_set()

@@ -133,6 +133,16 @@ def codes_csv(codes, labels, class_names: Sequence[str], index=None,
     return buffer.getvalue().encode("utf-8")
 
 
+PROJECTION_AXES = {"identity": ("z1", "z2"), "pca": ("pc1", "pc2"), "tsne": ("tsne1", "tsne2")}
+
+
+def projection_csv(proj, labels, class_names: Sequence[str]) -> bytes:
+    """The points of a latent-space scatter (an aecore.analysis.projection.Projection):
+    one row per plotted test image, its class, and its two coordinates."""
+    return codes_csv(proj.points, np.asarray(labels)[proj.index], class_names, index=proj.index,
+                     axis_names=PROJECTION_AXES.get(proj.method))
+
+
 EVALUATE_COLUMNS = ("model", "title", "latent_dim", "parameters", "test_bce", "target_bce",
                     "article_bce", "floor_gap", "test_mse", "sample_bce", "weights")
 
