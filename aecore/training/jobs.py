@@ -26,6 +26,8 @@ class TrainingJob:
     progress_file: str | None = None
     epochs: int | None = None
     limit: int | None = None
+    exclude_class: int | None = None   # train and validate without this class (anomaly page)
+    time_limit: float | None = None    # seconds; see train_model
 
 
 def default_workers() -> int:
@@ -49,6 +51,16 @@ def read_progress(path: str | Path | None) -> dict:
         return {}
 
 
+def job_data(job: TrainingJob):
+    """The training data when the job changes it (a class left out), else None (the default)."""
+    if job.exclude_class is None:
+        return None
+    from aecore.analysis.anomaly import without_class
+    from aecore.data import load_fashion_mnist
+
+    return without_class(load_fashion_mnist(allow_download=False), job.exclude_class)
+
+
 def run_job(job: TrainingJob) -> dict:
     """Train in this (worker) process; returns the manifest entry's JSON-able summary."""
     from aecore.training.progress import ProgressFile
@@ -56,6 +68,7 @@ def run_job(job: TrainingJob) -> dict:
 
     callbacks = [ProgressFile(job.progress_file, asdict(job))] if job.progress_file else []
     entry = train_model(job.name, job.preset, epochs=job.epochs, weights_dir=job.weights_dir,
-                        limit=job.limit, verbose=0, callbacks=callbacks)
+                        limit=job.limit, verbose=0, callbacks=callbacks, data=job_data(job),
+                        time_limit=job.time_limit)
     return {"name": job.name, "test_bce": entry.get("metrics", {}).get("test_bce"),
             "epochs": entry.get("epochs"), "train_seconds": entry.get("train_seconds")}

@@ -1,0 +1,70 @@
+"""Results kept on disk under weights/.cache/ (git-ignored), keyed by what they were made from.
+
+A key is a hash of everything the result depends on: weights checksums from the manifest, a
+fingerprint of the images, the method and its settings. A changed input gives a new key, so a
+stale file is never read; files are written atomically, so a half-written one never is either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from aecore.files import atomic_write_bytes
+from aecore.runtime.store import resolve_dir
+
+FINGERPRINT_STRIDE = 101   # every 101st value: cheap, and still changes with the images
+
+
+def cache_dir(kind: str, weights_dir=None) -> Path:
+    return resolve_dir(weights_dir) / ".cache" / kind
+
+
+def make_key(*parts) -> str:
+    """A short hex digest of JSON-able parts."""
+    payload = json.dumps(parts, sort_keys=True, default=str).encode()
+    return hashlib.sha256(payload).hexdigest()[:24]
+
+
+def fingerprint(array: np.ndarray) -> str:
+    """Identifies an array of images or labels without hashing every byte."""
+    arr = np.ascontiguousarray(array)
+    digest = hashlib.sha256(f"{arr.shape}{arr.dtype}".encode())
+    digest.update(arr.reshape(-1)[::FINGERPRINT_STRIDE].tobytes())
+    return digest.hexdigest()[:24]
+
+
+def serving_checksums(entry: dict) -> dict:
+    """The sha256 of each serving file recorded in a manifest entry (what a model computes)."""
+    serving = entry.get("serving") or {}
+    return {part: record.get("sha256") for part, record in serving.items()
+            if isinstance(record, dict)}
+
+
+def cached_arrays(path: Path, compute: Callable[[], dict[str, np.ndarray]]
+                  ) -> dict[str, np.ndarray]:
+    """Arrays stored at `path` (named by their key), or computed and stored there."""
+    with contextlib.suppress(OSError, ValueError, KeyError), np.load(path) as stored:
+        return {name: stored[name] for name in stored.files}
+    arrays = compute()
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    with contextlib.suppress(OSError):  # a read-only install works, just without the cache
+        atomic_write_bytes(path, buffer.getvalue())
+    return arrays
+
+
+def cached_json(path: Path, compute: Callable[[], dict]) -> dict:
+    """A JSON result stored at `path` (named by its key), or computed and stored there."""
+    with contextlib.suppress(OSError, ValueError):
+        return json.loads(path.read_text())
+    result = compute()
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(path, json.dumps(result).encode())
+    return result

@@ -1,0 +1,93 @@
+"""PCA, the linear baseline every autoencoder is measured against.
+
+Fitted on the training images (eigenvectors of their pixel covariance, in float64), cached on
+disk under weights/.cache/pca/. Keeping the first k components is the best any *linear* k-number
+code can do in squared error; reconstructions are clipped to [0, 1] so they can be scored by the
+same per-pixel cross-entropy as the autoencoders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from aecore.analysis import diskcache
+from aecore.analysis.metrics import per_image_bce
+
+CURVE_SIZES = (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class PCA:
+    """Mean image and principal axes (rows, by decreasing variance) of the training images."""
+
+    mean: np.ndarray         # (784,)
+    components: np.ndarray   # (784, 784)
+    variance: np.ndarray     # (784,) variance along each axis
+
+    def encode(self, x, k: int) -> np.ndarray:
+        """The first k principal coordinates of each image (n, k)."""
+        flat = np.asarray(x, np.float32).reshape(len(x), -1)
+        return (flat - self.mean) @ self.components[:k].T
+
+    def decode(self, codes) -> np.ndarray:
+        """Images (n, 28, 28) from k principal coordinates, clipped to [0, 1]."""
+        codes = np.asarray(codes, np.float32)
+        flat = codes @ self.components[:codes.shape[1]] + self.mean
+        return np.clip(flat, 0.0, 1.0).reshape(-1, 28, 28)
+
+    def reconstruct(self, x, k: int) -> np.ndarray:
+        return self.decode(self.encode(x, k))
+
+
+def fit_pca(x_train: np.ndarray) -> PCA:
+    """PCA of the images by eigendecomposition of their covariance (accumulated in chunks)."""
+    flat = np.asarray(x_train).reshape(len(x_train), -1)
+    mean = flat.mean(axis=0, dtype=np.float64)
+    scatter = np.zeros((flat.shape[1], flat.shape[1]))
+    for start in range(0, len(flat), CHUNK):
+        chunk = flat[start:start + CHUNK].astype(np.float64) - mean
+        scatter += chunk.T @ chunk
+    variance, vectors = np.linalg.eigh(scatter / max(len(flat) - 1, 1))
+    order = np.argsort(variance)[::-1]
+    return PCA(mean.astype(np.float32), np.ascontiguousarray(vectors[:, order].T, np.float32),
+               variance[order].astype(np.float32))
+
+
+def cached_pca(x_train: np.ndarray, weights_dir=None) -> PCA:
+    """`fit_pca` of these training images, from weights/.cache/pca/ when already computed."""
+    key = diskcache.make_key("pca", diskcache.fingerprint(x_train))
+    arrays = diskcache.cached_arrays(
+        diskcache.cache_dir("pca", weights_dir) / f"basis-{key}.npz",
+        lambda: vars(fit_pca(x_train)))
+    return PCA(arrays["mean"], arrays["components"], arrays["variance"])
+
+
+def bce_by_size(pca: PCA, x: np.ndarray, sizes=CURVE_SIZES) -> dict[int, float]:
+    """Test BCE of PCA reconstructions keeping k components, for each k in `sizes`."""
+    sizes = sorted(set(sizes))
+    out = {k: 0.0 for k in sizes}
+    for start in range(0, len(x), CHUNK):
+        images = x[start:start + CHUNK]
+        codes = pca.encode(images, sizes[-1])
+        flat = np.broadcast_to(pca.mean, (len(images), pca.mean.size)).copy()
+        done = 0
+        for k in sizes:   # add the next components on top of the previous reconstruction
+            flat += codes[:, done:k] @ pca.components[done:k]
+            done = k
+            out[k] += float(np.sum(per_image_bce(images, np.clip(flat, 0.0, 1.0))))
+    return {k: total / len(x) for k, total in out.items()}
+
+
+def cached_bce_by_size(pca: PCA, x: np.ndarray, sizes=CURVE_SIZES,
+                       weights_dir=None) -> dict[int, float]:
+    """`bce_by_size`, from weights/.cache/pca/ when already computed for these images."""
+    sizes = sorted(set(sizes))
+    key = diskcache.make_key("pca-bce", diskcache.fingerprint(pca.components),
+                             diskcache.fingerprint(x), sizes)
+    path = diskcache.cache_dir("pca", weights_dir) / f"bce-{key}.json"
+    result = diskcache.cached_json(path, lambda: {str(k): v for k, v
+                                                  in bce_by_size(pca, x, sizes).items()})
+    return {int(k): v for k, v in result.items()}

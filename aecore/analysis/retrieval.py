@@ -1,0 +1,105 @@
+"""Retrieval by nearest neighbours: which images does a code place next to a query?
+
+Every search goes through scikit-learn's `NearestNeighbors` (Euclidean distance; it picks a
+k-d tree, a ball tree or brute force by the size of the codes). Quality is measured two ways
+on the test set: precision@k (the share of a query's k nearest other images that share its
+class, averaged over every test image as the query) and the accuracy of a k-NN classifier
+fitted on one half of the test set and scored on the other.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
+
+from aecore.analysis import diskcache
+
+K_MAX = 50            # precision@k is measured for k = 1 … K_MAX
+CLASSIFIER_K = 5      # neighbours that vote in the k-NN classifier
+TIMED_QUERIES = 50    # single queries timed for the per-query latency
+SPLIT_SEED = 0
+
+
+def features(x) -> np.ndarray:
+    """Flat float32 rows (n, d) of images or codes."""
+    arr = np.asarray(x, np.float32)
+    return np.ascontiguousarray(arr.reshape(len(arr), -1))
+
+
+def nearest(database, query, k: int, skip: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, distances) of the k rows of `database` nearest to one `query` row.
+
+    `skip` leaves one database row out (the query itself, when it comes from the database).
+    """
+    index = NearestNeighbors().fit(features(database))
+    extra = 1 if skip is not None else 0
+    distances, indices = index.kneighbors(features(query[None]), n_neighbors=k + extra)
+    keep = indices[0] != skip
+    return indices[0][keep][:k], distances[0][keep][:k]
+
+
+@dataclass(frozen=True)
+class NeighbourScores:
+    """How well one representation's neighbours agree with the classes, and what search costs."""
+
+    precision: tuple[float, ...]   # precision[k - 1] is precision@k, k = 1 … K_MAX
+    knn_accuracy: float            # k-NN classifier, one half of the rows against the other
+    build_ms: float                # fitting the index on every row
+    query_ms: float                # one query, median over TIMED_QUERIES
+    algorithm: str                 # what NearestNeighbors chose
+
+    def at(self, k: int) -> float:
+        return self.precision[k - 1]
+
+
+def neighbour_scores(x, labels, k_max: int = K_MAX) -> NeighbourScores:
+    """Every row queries the others: precision@k averaged over all rows, timings, k-NN accuracy."""
+    rows, labels = features(x), np.asarray(labels)
+    started = time.perf_counter()
+    index = NearestNeighbors().fit(rows)
+    build_ms = 1000 * (time.perf_counter() - started)
+    _, neighbours = index.kneighbors(n_neighbors=k_max)     # each row's neighbours, not itself
+    hits = labels[neighbours] == labels[:, None]
+    precision = np.cumsum(hits, axis=1).mean(axis=0) / np.arange(1, k_max + 1)
+    return NeighbourScores(tuple(float(p) for p in precision), knn_accuracy(rows, labels),
+                           build_ms, single_query_ms(index, rows), str(index._fit_method))
+
+
+def cached_neighbour_scores(key_parts: tuple, make_rows: Callable[[], np.ndarray], labels,
+                            weights_dir=None) -> NeighbourScores:
+    """`neighbour_scores` from weights/.cache/retrieval/ when already measured for `key_parts`
+    (what the rows are made from) and these labels; `make_rows` is called only when not."""
+    key = diskcache.make_key("neighbours", K_MAX, CLASSIFIER_K, SPLIT_SEED, *key_parts,
+                             diskcache.fingerprint(np.asarray(labels)))
+    result = diskcache.cached_json(
+        diskcache.cache_dir("retrieval", weights_dir) / f"{key}.json",
+        lambda: asdict(neighbour_scores(make_rows(), labels)))
+    return NeighbourScores(**{**result, "precision": tuple(result["precision"])})
+
+
+def single_query_ms(index: NearestNeighbors, rows: np.ndarray) -> float:
+    """Median time of one 10-neighbour query, over evenly spread rows of the set."""
+    times = []
+    for i in np.linspace(0, len(rows) - 1, min(TIMED_QUERIES, len(rows))).astype(int):
+        started = time.perf_counter()
+        index.kneighbors(rows[i:i + 1], n_neighbors=10)
+        times.append(1000 * (time.perf_counter() - started))
+    return float(np.median(times))
+
+
+def halves(n: int, seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """A reproducible random split of n rows into two halves."""
+    order = np.random.default_rng(seed).permutation(n)
+    return np.sort(order[: n // 2]), np.sort(order[n // 2:])
+
+
+def knn_accuracy(x, labels, k: int = CLASSIFIER_K, seed: int = SPLIT_SEED) -> float:
+    """Accuracy of a k-NN classifier fitted on one half of the rows, scored on the other."""
+    rows, labels = features(x), np.asarray(labels)
+    fit, score = halves(len(rows), seed)
+    classifier = KNeighborsClassifier(n_neighbors=k).fit(rows[fit], labels[fit])
+    return float(classifier.score(rows[score], labels[score]))
