@@ -239,22 +239,25 @@ def _options(options) -> list:
     return list(options() if callable(options) else options)
 
 
-def choice(options) -> Callable[[str], Any]:
-    """One of `options` (a sequence or a callable giving one), matched by its slug."""
+def choice(options, label: Callable[[Any], str] = str) -> Callable[[str], Any]:
+    """One of `options` (a sequence or a callable giving one), matched by the slug of its
+    label (by default the option itself)."""
     def parse(text: str):
-        found = {_same(o): o for o in _options(options)}
+        found = {_same(label(o)): o for o in _options(options)}
         if _same(text) not in found:
-            raise ValueError("expected one of " + ", ".join(slug(o) for o in found.values()))
+            raise ValueError("expected one of " + ", ".join(slug(label(o))
+                                                            for o in found.values()))
         return found[_same(text)]
     return parse
 
 
-def fmt_choice(value) -> str:
-    return slug(value)
+def fmt_choice(value, label: Callable[[Any], str] = str) -> str:
+    return slug(label(value))
 
 
-def many(options, allow_empty: bool = False) -> Callable[[str], list]:
-    """A list of `options` (by slug); unknown items are dropped with a notice."""
+def many(options, allow_empty: bool = False, limit: int | None = None) -> Callable[[str], list]:
+    """A list of `options` (by slug); unknown items, and any beyond `limit`, are dropped with
+    a notice."""
     item = choice(options)
 
     def parse(text: str) -> list:
@@ -269,9 +272,12 @@ def many(options, allow_empty: bool = False) -> Callable[[str], list]:
                 kept.append(value)
         if not kept and not allow_empty:
             raise ValueError("none of these is known" if bad else "empty")
-        if bad:
-            raise PartlyValid(kept, "left out " + ", ".join(repr(b) for b in bad)
-                              + " (not among the choices here)")
+        notes = [f"left out {', '.join(repr(b) for b in bad)} (not among the choices here)"
+                 ] if bad else []
+        if limit is not None and len(kept) > limit:
+            kept, notes = kept[:limit], [*notes, f"kept the first {limit}"]
+        if notes:
+            raise PartlyValid(kept, "; ".join(notes))
         return kept
     return parse
 
@@ -299,14 +305,19 @@ def fmt_point(xy) -> str:
 
 # --- parameters in one line -------------------------------------------------------------------
 
-def pick(name: str, key: str, options, default=None, **kw) -> Param:
-    """One of `options` (a radio, a select box, a segmented control)."""
-    return Param(name, key, choice(options), fmt_choice, default, **kw)
+def pick(name: str, key: str, options, default=None, label: Callable[[Any], str] = str,
+         **kw) -> Param:
+    """One of `options` (a radio, a select box, a segmented control), written as the slug of
+    `label(option)`: e.g. class indices written as class names."""
+    return Param(name, key, choice(options, label), functools.partial(fmt_choice, label=label),
+                 default, **kw)
 
 
-def picks(name: str, key: str, options, default=None, **kw) -> Param:
-    """Several of `options` (a multiselect)."""
-    return Param(name, key, many(options, allow_empty=True), fmt_many, default, **kw)
+def picks(name: str, key: str, options, default=None, limit: int | None = None,
+          **kw) -> Param:
+    """Several of `options` (a multiselect; `limit`: its max_selections)."""
+    return Param(name, key, many(options, allow_empty=True, limit=limit), fmt_many, default,
+                 **kw)
 
 
 def num(name: str, key: str, lo: float, hi: float, default=None, step=None, **kw) -> Param:
@@ -323,3 +334,14 @@ def whole(name: str, key: str, lo: int, hi: int | Callable[[], int], default=Non
 def switch(name: str, key: str, default=None, **kw) -> Param:
     """A toggle or checkbox."""
     return Param(name, key, flag, fmt_flag, default, **kw)
+
+
+def marker(name: str, key: str, limit: float, **kw) -> Param:
+    """A latent plane's marker (ui.components.latent_plane keeps {"point": [x, y]} under key)."""
+    def parse(text: str) -> dict:
+        return {"point": list(point(limit)(text))}
+
+    def fmt(state) -> str:
+        return fmt_point((state or {}).get("point") or (0.0, 0.0))
+
+    return Param(name, key, parse, fmt, {"point": [0.0, 0.0]}, **kw)

@@ -7,9 +7,10 @@ import numpy as np
 import streamlit as st
 
 import aecore
-from aecore.analysis import latent, tables
+from aecore.analysis import downloads, latent, tables
 from aecore.data.uploads import tile_images
 from ui import cache, gallery, sidebar
+from ui import downloads as download
 from ui.components import latent_plane
 
 NEIGHBOURS, MIX_K = 8, 50
@@ -25,12 +26,17 @@ def title(name: str) -> str:
 
 # --- which planes, and each plane's marker ----------------------------------------------------
 
-def choose_planes(key: str) -> list[str]:
-    """Up to MAX_PLANES 2-D models; by default the first ready ones in registry order."""
+def default_planes() -> list[str]:
+    """The first MAX_PLANES 2-D models, those that can be served first, in registry order."""
     options = aecore.plane_models()
     ready = set(cache.ready_models())
-    default = ([n for n in options if n in ready] + [n for n in options if n not in ready])
-    return st.multiselect("Planes side by side", options, default=default[:MAX_PLANES],
+    return ([n for n in options if n in ready] + [n for n in options if n not in ready])[
+        :MAX_PLANES]
+
+
+def choose_planes(key: str) -> list[str]:
+    """Up to MAX_PLANES 2-D models; by default the first ready ones in registry order."""
+    return st.multiselect("Planes side by side", aecore.plane_models(), default=default_planes(),
                           max_selections=MAX_PLANES, format_func=title, key=key)
 
 
@@ -144,6 +150,10 @@ def manifold(names: list[str], codes: dict, points: dict) -> None:
         col.image(gallery.png(marked, scale=scale), output_format="PNG",
                   caption=f"{title(name)}: {n}×{n} codes, z₁ left to right, z₂ bottom to top")
         col.caption(note)
+        with col:
+            download.offer("Download the grid (PNG)",
+                           lambda images=images: downloads.manifold_png(images, n),
+                           f"{name}-grid-{n}x{n}.png", downloads.PNG, f"lx_grid_png_{name}")
 
 
 # --- interpolation --------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 import streamlit as st
 
 import aecore
-from ui import cache, planes, sidebar
+from ui import address, cache, planes, sidebar
+
+MARKER_LIMIT = 1000.0  # a marker further out than this in a link is ignored
 
 
 def intro() -> None:
@@ -25,13 +27,45 @@ def loaded(names: list[str]) -> dict:
     return {name: model for name, model in models.items() if model is not None}
 
 
+def in_state(key: str, *values):
+    return lambda: st.session_state.get(key, values[0]) in values
+
+
+def endpoint_params(end: str, key: str, default_class: int) -> list[address.Param]:
+    """An interpolation end: a class (`from=sandal`) or a test image (`from_index=123`)."""
+    mode = f"{key}_mode"
+    return [address.pick(end, f"{key}_class", range(len(aecore.CLASS_NAMES)), default_class,
+                         label=lambda c: aecore.CLASS_NAMES[c], implies={mode: "Class"},
+                         when=in_state(mode, "Class")),
+            address.whole(f"{end}_index", f"{key}_index", 0, lambda: len(cache.test_set().x) - 1,
+                          implies={mode: "Test index"}, when=in_state(mode, "Test index"))]
+
+
+ADDRESS = address.bind("latent_explorer", [
+    address.picks("planes", "lx_models", aecore.plane_models, planes.default_planes,
+                  limit=planes.MAX_PLANES),
+    *(address.marker(f"at_{n}", planes.plane_key(n), MARKER_LIMIT) for n in aecore.plane_models()),
+    address.whole("grid", "lx_grid_n", 5, 30, 15),
+    address.pick("spacing", "lx_grid_spacing", planes.SPACINGS, planes.SPACINGS[0]),
+    address.num("range", "lx_grid_limit", 0.5, 4.0, 1.0, step=0.25,
+                when=in_state("lx_grid_spacing", planes.SPACINGS[2])),
+    address.num("share", "lx_grid_share", 0.5, 0.998, 0.99, step=0.001,
+                when=in_state("lx_grid_spacing", planes.SPACINGS[1])),
+    address.pick("path", "lx_interp_model", aecore.list_models,
+                 lambda: (st.session_state.get("lx_models") or planes.default_planes())[0]),
+    address.whole("frames", "lx_interp_steps", 3, 20, 10),
+    *endpoint_params("from", "lx_a", 0),
+    *endpoint_params("to", "lx_b", len(aecore.CLASS_NAMES) - 1),
+])
 intro()
 chosen = planes.choose_planes("lx_models")
 if not chosen:
     st.info("Choose at least one plane.")
+    ADDRESS.write()
     st.stop()
 models = loaded(chosen)
 if not models:
+    ADDRESS.write()
     st.stop()
 split = cache.test_set()
 codes = {name: cache.test_codes(name) for name in models}
@@ -58,3 +92,4 @@ for col, name in zip(plane_cols, models, strict=True):
 plane_box.caption(f"{split.description}. Arrow keys move a marker too (Shift: bigger steps).")
 with grid_tab:
     planes.manifold(list(models), codes, points)
+ADDRESS.write()
