@@ -3,21 +3,20 @@
 import numpy as np
 
 from aecore.data import DataSplit
+from aecore.models.registry import plane_models
 from aecore.runtime import codes as codes_mod
 from aecore.runtime.api import load_model
-from aecore.training.train import train_model
 
 
-def test_codes_are_cached_and_invalidated(tmp_path):
-    rng = np.random.default_rng(0)
-    x = rng.random((128, 28, 28)).astype(np.float32)
-    data = ((x, np.zeros(128, int)), (x[:32], np.zeros(32, int)))
-    train_model("vae_mlp", epochs=1, weights_dir=tmp_path, data=data, verbose=0)
-    model = load_model("vae_mlp", tmp_path)
+def test_codes_are_cached_and_invalidated(tmp_path, untrained):
+    name = plane_models()[0]
+    x = np.random.default_rng(0).random((50, 28, 28)).astype(np.float32)
+    untrained.copy_into(tmp_path, [name])
+    model = load_model(name, tmp_path)
     split = DataSplit(x[:50], np.zeros(50, int), "sample")
 
     first = codes_mod.test_set_codes(model, split, tmp_path)
-    _, cached = codes_mod.code_files("vae_mlp", "sample", tmp_path)
+    _, cached = codes_mod.code_files(name, "sample", tmp_path)
     assert cached.is_file() and first.shape == (50, 2)
     np.testing.assert_allclose(first, model.encode(split.x), atol=1e-6)
 
