@@ -138,7 +138,7 @@ def bce_chart(values: dict[str, float]) -> go.Figure:
 
 explorer()
 
-st.subheader("Test-set BCE per model")
+st.header("Test-set BCE per model")
 recorded = tables.test_bce_by_model(cache.weights_status())
 if recorded:
     st.plotly_chart(bce_chart(recorded), key="compare_bce_chart")

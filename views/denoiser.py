@@ -97,7 +97,7 @@ def image_rows(result: denoise.Comparison, captions: list[str]) -> None:
 
 def show_curves(kind: str, level: float, names: tuple[str, ...], live: dict) -> None:
     result = sweep(kind, names, tuple(tables.weights_stamp(n) for n in names))
-    st.subheader("Quality against noise level")
+    st.header("Quality against noise level")
     st.plotly_chart(sweep_chart.curve_figure(result, level, live), key="denoiser_curves")
     st.caption(
         f"Lines: mean over {result.count} class-balanced test images ({KIND_LABELS[kind]} noise, "

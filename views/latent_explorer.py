@@ -73,7 +73,7 @@ first = next(iter(models))
 
 plane_box = st.container()
 plane_cols = plane_box.columns(len(models))
-st.subheader("The planes compared")
+st.header("The planes compared")
 ready = cache.ready_models()
 planes.comparison([n for n in aecore.plane_models() if n in ready])
 grid_tab, interp_tab, upload_tab = st.tabs(["Manifold grid", "Interpolation", "Your picture"])

@@ -48,7 +48,7 @@ st.markdown(
 status = cache.weights_status()
 kinds = {name: tables.status_kind(msg) for name, msg in status.items()}
 
-st.subheader(f"The {len(aecore.list_models())} variants")
+st.header(f"The {len(aecore.list_models())} variants")
 rows = tables.zoo_rows(status)
 st.dataframe(
     [{k: v for k, v in row.items() if k != "name"} for row in rows],
@@ -78,7 +78,7 @@ download.offer("Download the table (CSV)", lambda: downloads.evaluate_csv(status
 @ADDRESS.synced
 def strip() -> None:
     """The same few test images through every model with weights."""
-    st.subheader("Same images, every model")
+    st.header("Same images, every model")
     a, b = st.columns([3, 1], vertical_alignment="bottom")
     count = a.slider("Images (one per class)", 3, 10, 6, key="overview_count",
                      persist_state="session")
@@ -119,7 +119,7 @@ def _strip_row(label: str, png: bytes | None, note: str = "") -> None:
 
 strip()
 
-st.subheader("Where we differ from the article")
+st.header("Where we differ from the article")
 manifest = tables.read_manifest_safely()
 for name in aecore.list_models():
     spec = aecore.get_spec(name)

@@ -111,7 +111,7 @@ if missing:
                ". Train one with `python -m aecore.train --model NAME`.")
 
 if found:
-    st.subheader("How each model was trained")
+    st.header("How each model was trained")
     manifest = tables.read_manifest_safely()
     st.dataframe([tables.training_summary(n, h, manifest.get(n)) for n, h in found.items()],
                  hide_index=True,
