@@ -20,6 +20,8 @@ LEGEND = {
                   "black is perfect, red → yellow → white is worse. One scale for the whole "
                   "grid.",
 }
+WHAT = {"Reconstruction": "reconstruction", "Difference": "difference map (red: too much ink, "
+        "blue: lost ink)", "Error heat": "per-pixel error heat map"}  # for the alt texts
 
 st.title("Compare reconstructions")
 st.caption("Pick images and models; the grid shows the originals on top and one row per model. "
@@ -83,12 +85,17 @@ def _grid(images, captions, recons: dict[str, np.ndarray], view: str, metric: st
     best = (table.argmin(axis=0) if lower_better else table.argmax(axis=0)) if len(table) else []
     vmax = _heat_scale(images, recons) if view == "Error heat" else 1.0
     rows = [("**Original**", list(images), captions)]
+    alts = [[gallery.alt_text(c) for c in captions]]
     for row, (name, recon) in enumerate(recons.items()):
         marks = [" ★" if len(recons) > 1 and best[i] == row else "" for i in range(len(images))]
         cell_captions = [f"{e:.3f}{marks[i]}" for i, e in enumerate(errors[name])]
-        label = f"**{aecore.get_spec(name).title}**  \nmean {metric} {errors[name].mean():.3f}"
+        title = aecore.get_spec(name).title
+        label = f"**{title}**  \nmean {metric} {errors[name].mean():.3f}"
         rows.append((label, _cells(view, images, recon, vmax), cell_captions))
-    gallery.image_grid(rows, scale=3)
+        alts.append([gallery.alt_text(c, title, WHAT[view], f"{metric} {e:.3f}"
+                                      + (", the best model for this image" if marks[i] else ""))
+                     for i, (c, e) in enumerate(zip(captions, errors[name], strict=True))])
+    gallery.image_grid(rows, scale=3, alts=alts)
     st.caption(LEGEND[view])
     labels = ["Original", *(aecore.get_spec(n).title for n in recons)]
     download.offer("Download the grid (PNG)",
@@ -106,7 +113,7 @@ def explorer() -> None:
         return
     if not models:
         st.info("Choose at least one model above.")
-        gallery.show_images(images, captions)
+        gallery.show_images(images, captions, alts=[gallery.alt_text(c) for c in captions])
         return
     recons = _reconstructions(models, images)
     _grid(images, captions, recons, view, metric)
