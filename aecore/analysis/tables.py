@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from aecore.analysis.latent import empty_share
 from aecore.analysis.metrics import FLOOR_BCE
 from aecore.errors import WeightsError
-from aecore.models.registry import get_spec, list_models
+from aecore.models.registry import all_specs, get_spec, list_models
 from aecore.runtime import store
 
 STATUS_KINDS = ("ok", "missing", "damaged")
@@ -24,9 +25,10 @@ def status_kind(message: str) -> str:
 
 def weights_stamp(name: str | None = None, weights_dir: str | Path | None = None) -> tuple:
     """Modification times and sizes of the manifest and weights files: changes when they do."""
-    folder = store.resolve_dir(weights_dir)
     names = [name] if name else list_models()
-    paths = [folder / store.MANIFEST_NAME, *(store.weights_file(n, folder) for n in names)]
+    folders = dict.fromkeys(store.model_dir(n, weights_dir) for n in names)  # lab models: own
+    paths = [*(f / store.MANIFEST_NAME for f in folders or [store.resolve_dir(weights_dir)]),
+             *(store.weights_file(n, weights_dir) for n in names)]
     stamp = []
     for path in paths:
         try:
@@ -80,11 +82,26 @@ def zoo_rows(status: dict[str, str], weights_dir: str | Path | None = None) -> l
 
 
 def read_manifest_safely(weights_dir: str | Path | None = None) -> dict[str, dict]:
-    """The manifest's models table, or {} when the manifest is unreadable."""
+    """The manifest's models table, or {} when the manifest is unreadable; with the default
+    folder, the entries of models kept elsewhere (the lab's) too."""
     try:
-        return store.read_manifest(weights_dir)["models"]
+        models = store.read_manifest(weights_dir)["models"]
     except WeightsError:  # a damaged manifest is reported by weights_status
-        return {}
+        models = {}
+    if weights_dir is None:
+        models = {**models, **elsewhere_entries()}
+    return models
+
+
+def elsewhere_entries() -> dict[str, dict]:
+    """Manifest entries of the models whose spec keeps its weights in a folder of its own."""
+    found = {}
+    for spec in all_specs():
+        if spec.weights_dir:
+            with contextlib.suppress(WeightsError):
+                entry = store.read_manifest(spec.weights_dir)["models"].get(spec.name)
+                found.update({spec.name: entry} if entry else {})
+    return found
 
 
 def test_bce_by_model(status: dict[str, str], weights_dir=None) -> dict[str, float]:

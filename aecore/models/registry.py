@@ -9,6 +9,8 @@ from __future__ import annotations
 import colorsys
 import contextlib
 import importlib
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from math import prod
 
@@ -49,6 +51,8 @@ class ModelSpec:
     input_noise: float = 0.0          # gaussian std applied to inputs (denoising)
     roles: tuple[str, ...] = ()       # e.g. ROLE_DENOISER: what pages look models up by
     origin: str = "shipped"           # "shipped" or who made it (the lab's session models)
+    weights_dir: str | None = None    # where its weights live (None: the shipped weights/)
+    params: dict = field(default_factory=dict, hash=False)  # the builder's keyword arguments
 
     @property
     def latent_dim(self) -> int:
@@ -66,7 +70,7 @@ class ModelSpec:
     def build(self):
         """A fresh `aecore.models.common.Built` (imports Keras)."""
         module, function = self.builder.split(":")
-        return getattr(importlib.import_module(module), function)()
+        return getattr(importlib.import_module(module), function)(**self.params)
 
 
 ROLE_DENOISER = "denoiser"                    # trained on noisy input: the Denoiser page's star
@@ -237,35 +241,70 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in [
 ]}
 
 
+# --- session models: the lab's, seen only by the session that made them ----------------------
+SESSION_SPECS: ContextVar[dict[str, ModelSpec] | None] = ContextVar("session_specs", default=None)
+_session_source: list[Callable[[], dict[str, ModelSpec] | None]] = []
+
+
+def set_session_source(source: Callable[[], dict[str, ModelSpec] | None] | None) -> None:
+    """Where to find the current session's models when SESSION_SPECS is not set (the app
+    installs one that reads the running Streamlit session; fragments run in other threads)."""
+    _session_source[:] = [source] if source else []
+
+
+def session_specs() -> dict[str, ModelSpec]:
+    """This session's own models, after the shipped ones ({} outside a session)."""
+    specs = SESSION_SPECS.get()
+    if specs is None and _session_source:
+        specs = _session_source[0]()
+    return specs or {}
+
+
+@contextlib.contextmanager
+def session_models(specs: dict[str, ModelSpec]):
+    """Within the block, `specs` are this context's session models (workers, tests)."""
+    token = SESSION_SPECS.set(specs)
+    try:
+        yield specs
+    finally:
+        SESSION_SPECS.reset(token)
+
+
+def _specs() -> dict[str, ModelSpec]:
+    extra = session_specs()
+    return {**SPECS, **extra} if extra else SPECS
+
+
 def list_models() -> list[str]:
-    """Names of the variants, in the order the app shows them."""
-    return list(SPECS)
+    """Names of the variants, in the order the app shows them (session models last)."""
+    return list(_specs())
 
 
 def get_spec(name: str) -> ModelSpec:
+    specs = _specs()
     try:
-        return SPECS[name]
+        return specs[name]
     except KeyError:
-        raise KeyError(f"Unknown model {name!r}; choose one of {', '.join(SPECS)}.") from None
+        raise KeyError(f"Unknown model {name!r}; choose one of {', '.join(specs)}.") from None
 
 
 def all_specs() -> list[ModelSpec]:
-    return list(SPECS.values())
+    return list(_specs().values())
 
 
 def plane_models() -> list[str]:
     """Models with a 2-D code, in registry order (they get a latent plane)."""
-    return [s.name for s in SPECS.values() if s.has_plane]
+    return [s.name for s in _specs().values() if s.has_plane]
 
 
 def with_role(role: str) -> str | None:
     """The first model that has `role`, or None."""
-    return next((s.name for s in SPECS.values() if role in s.roles), None)
+    return next((s.name for s in _specs().values() if role in s.roles), None)
 
 
 def register(spec: ModelSpec) -> None:
     """Add a variant (a test's throwaway spec, a lab model); its name must be new."""
-    if spec.name in SPECS:
+    if spec.name in _specs():
         raise ValueError(f"A model named {spec.name!r} is already registered.")
     SPECS[spec.name] = spec
 

@@ -17,12 +17,12 @@ import numpy as np
 from aecore.data import DataSplit
 from aecore.files import atomic_write_bytes
 from aecore.runtime.api import TrainedModel
-from aecore.runtime.store import resolve_dir
+from aecore.runtime.store import model_dir
 
 
 def code_files(name: str, source: str, weights_dir=None) -> tuple[Path, Path]:
     """(shipped file, runtime cache file) for one model and one image set."""
-    folder = resolve_dir(weights_dir)
+    folder = model_dir(name, weights_dir)
     filename = f"{name}-{source}.npz"
     return folder / "codes" / filename, folder / ".cache" / "codes" / filename
 

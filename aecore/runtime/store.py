@@ -34,20 +34,29 @@ def resolve_dir(weights_dir: str | Path | None) -> Path:
     return Path(weights_dir) if weights_dir is not None else DEFAULT_WEIGHTS_DIR
 
 
+def model_dir(name: str, weights_dir: str | Path | None = None) -> Path:
+    """`weights_dir` if given, else where the model's spec keeps it (a lab model's own folder)
+    or the default weights folder."""
+    if weights_dir is None:
+        with contextlib.suppress(KeyError):
+            weights_dir = get_spec(name).weights_dir
+    return resolve_dir(weights_dir)
+
+
 def weights_file(name: str, weights_dir: str | Path | None = None) -> Path:
-    return resolve_dir(weights_dir) / f"{name}.weights.h5"
+    return model_dir(name, weights_dir) / f"{name}.weights.h5"
 
 
 def serving_file(name: str, part: str, weights_dir: str | Path | None = None) -> Path:
     """Where a serving file lives: onnx/<name>.<part>.onnx or browser/<name>.npz."""
-    folder = resolve_dir(weights_dir)
+    folder = model_dir(name, weights_dir)
     if part == BROWSER_PART:
         return folder / "browser" / f"{name}.npz"
     return folder / "onnx" / f"{name}.{part}.onnx"
 
 
 def history_file(name: str, weights_dir: str | Path | None = None) -> Path:
-    return resolve_dir(weights_dir) / "history" / f"{name}.json"
+    return model_dir(name, weights_dir) / "history" / f"{name}.json"
 
 
 def retrain_hint(name: str) -> str:
@@ -143,7 +152,7 @@ def verified_file(name: str, record: dict | None, folder: Path, what: str, hint:
 
 def verified_entry(name: str, weights_dir: str | Path | None = None) -> dict:
     """The manifest entry of `name` after checking its Keras weights file (for training)."""
-    folder = resolve_dir(weights_dir)
+    folder = model_dir(name, weights_dir)
     entry = _entry(name, folder)
     record = {"file": entry.get("file", weights_file(name, folder).name),
               "sha256": entry.get("sha256")}
@@ -153,7 +162,7 @@ def verified_entry(name: str, weights_dir: str | Path | None = None) -> dict:
 
 def serving_paths(name: str, weights_dir: str | Path | None = None) -> tuple[dict, dict]:
     """(manifest entry, {part: verified path}) of the files the app serves `name` from."""
-    folder = resolve_dir(weights_dir)
+    folder = model_dir(name, weights_dir)
     entry = _entry(name, folder)
     serving = entry.get("serving") or {}
     parts = [*SERVING_PARTS, *([BROWSER_PART] if get_spec(name).has_plane else [])]

@@ -28,6 +28,9 @@ class TrainingJob:
     limit: int | None = None
     exclude_class: int | None = None   # train and validate without this class (anomaly page)
     time_limit: float | None = None    # seconds; see train_model
+    spec: dict | None = None           # a lab model's spec as JSON values (not in the registry)
+    stop_file: str | None = None       # when this file appears, training stops (best kept)
+    import_weights: str | None = None  # lab: serve this uploaded .weights.h5 instead of training
 
 
 def default_workers() -> int:
@@ -63,6 +66,10 @@ def job_data(job: TrainingJob):
 
 def run_job(job: TrainingJob) -> dict:
     """Train in this (worker) process; returns the manifest entry's JSON-able summary."""
+    if job.spec is not None:
+        from aecore.training.lab import run_lab_job
+
+        return run_lab_job(job)
     from aecore.training.progress import ProgressFile
     from aecore.training.train import train_model
 

@@ -138,11 +138,12 @@ def train_model(name: str, preset: str = "quick", epochs: int | None = None,
                 batch_size: int | None = None, weights_dir=None, limit: int | None = None,
                 eval_limit: int | None = None, verbose=None, callbacks: list | None = None,
                 data=None, learning_rate: float | None = None,
-                time_limit: float | None = None) -> dict:
+                time_limit: float | None = None, seed: int = 42) -> dict:
     """Train one variant, keep its best epoch, and record it in the weights store.
 
     `time_limit` (seconds) ends training after the epoch that crosses it; the best epoch so far
-    is kept and the manifest says training was cut short.
+    is kept and the manifest says training was cut short. `seed` fixes the initial weights,
+    the shuffling and any noise: the same settings and seed give the same curve.
     """
     spec = get_spec(name)
     if preset not in PRESETS:
@@ -162,7 +163,7 @@ def train_model(name: str, preset: str = "quick", epochs: int | None = None,
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
     history = HistoryLog(checkpoint_dir / "history.json", resume)
 
-    keras.utils.set_random_seed(42)
+    keras.utils.set_random_seed(seed)
     built = build_ready(name)
     model = training_model(spec, built)
     compile_for_training(spec, model, learning_rate)
@@ -177,7 +178,7 @@ def train_model(name: str, preset: str = "quick", epochs: int | None = None,
         model.load_weights(best)
 
     settings = {"preset": preset, "batch_size": batch_size, "optimizer": spec.train.optimizer,
-                "initial_learning_rate": learning_rate,
+                "initial_learning_rate": learning_rate, "seed": seed,
                 "backend": keras.backend.backend(), "keras_version": keras.__version__,
                 "trained_on": machine_description()}
     record = history_record(spec, history.epochs, settings)
