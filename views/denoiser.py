@@ -92,7 +92,20 @@ def image_rows(result: denoise.Comparison, captions: list[str]) -> None:
     shown = {denoise.NOISY: result.noisy, **result.outputs}
     rows = [("**Clean**", result.clean, captions)]
     rows += [(f"**{label(n)}**", img, scored(result.scores[n])) for n, img in shown.items()]
-    gallery.image_grid(rows, scale=3)
+    gallery.image_grid(rows, scale=3, alts=row_alts(result, captions))
+
+
+def row_alts(result: denoise.Comparison, captions: list[str]) -> list[list[str]]:
+    """Alt texts: the clean test image, then the noisy copy and each model's output, scored."""
+    def cells(name: str) -> list[str]:
+        q = result.scores[name]
+        return [(f"{gallery.alt_text(c)} with noise added" if name == denoise.NOISY
+                 else gallery.alt_text(c, label(name), "cleaned-up version of the noisy"))
+                + f", PSNR {p:.1f} dB, SSIM {s:.2f}"
+                for c, p, s in zip(captions, q.psnr, q.ssim, strict=True)]
+
+    return [[gallery.alt_text(c) for c in captions], cells(denoise.NOISY),
+            *(cells(name) for name in result.outputs)]
 
 
 def show_curves(kind: str, level: float, names: tuple[str, ...], live: dict) -> None:
