@@ -91,7 +91,9 @@ def strip() -> None:
         return
     picks = compare.one_per_class(split.y, count, st.session_state.get("overview_seed", 0))
     images = split.x[picks]
-    _strip_row("**Original**", gallery.strip_png(images))
+    shown = [f"#{i} ({aecore.CLASS_NAMES[int(split.y[i])]})" for i in picks]
+    _strip_row("**Original**", gallery.strip_png(images),
+               alt="Test images, one per class, left to right: " + ", ".join(shown))
     for name in aecore.list_models():
         spec = aecore.get_spec(name)
         if kinds[name] != "ok":
@@ -104,15 +106,18 @@ def strip() -> None:
         except aecore.WeightsError as exc:  # weights changed under us, or a damaged file
             _strip_row(f"**{spec.title}**", None, f"Could not load it: {exc}")
             continue
-        error = compare.per_image_errors(images, recon).mean()
-        _strip_row(f"**{spec.title}**  \nBCE {error:.3f} on these", gallery.strip_png(recon))
+        errors = compare.per_image_errors(images, recon)
+        error = errors.mean()
+        _strip_row(f"**{spec.title}**  \nBCE {error:.3f} on these", gallery.strip_png(recon),
+                   alt=f"{spec.title}'s reconstructions of the same test images, BCE "
+                       + ", ".join(f"{s} {e:.3f}" for s, e in zip(shown, errors, strict=True)))
 
 
-def _strip_row(label: str, png: bytes | None, note: str = "") -> None:
+def _strip_row(label: str, png: bytes | None, note: str = "", alt: str = "") -> None:
     left, right = st.columns([1, 3], vertical_alignment="center")
     left.markdown(label)
     if png is not None:
-        right.image(png, output_format="PNG")
+        right.image(png, output_format="PNG", alt=alt or gallery.plain(label))
     else:
         right.caption(note)
 
