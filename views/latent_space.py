@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import aecore
-from aecore.analysis import projection, tables
+from aecore.analysis import compare, projection, tables
 from ui import address, cache, gallery, scatter, sidebar
 from ui import downloads as download
 
@@ -99,7 +99,11 @@ def selected_panel(name: str, stamp: tuple, split: aecore.DataSplit, index: int)
     st.markdown(f"**{prefix}{index} · {aecore.CLASS_NAMES[int(split.y[index])]}**")
     image = split.x[index]
     recon = cache.reconstruct(name, image[None])[0]
-    gallery.show_images([image, recon], ["input", "decoded"], scale=5)
+    shown = f"{prefix}{index} {aecore.CLASS_NAMES[int(split.y[index])]}"
+    error = float(compare.per_image_errors(image[None], recon[None])[0])
+    gallery.show_images([image, recon], ["input", "decoded"], scale=5, alts=[
+        gallery.alt_text(shown),
+        gallery.alt_text(shown, aecore.get_spec(name).title, score=f"BCE {error:.3f}")])
     code = code_of(name, stamp, index)
     if len(code) == 2:
         symbol = "z_mean" if aecore.get_spec(name).is_vae else "z"
