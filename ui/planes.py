@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 import aecore
-from aecore.analysis import downloads, latent, tables
+from aecore.analysis import compare, downloads, latent, tables
 from aecore.data.uploads import tile_images
 from ui import cache, gallery, sidebar
 from ui import downloads as download
@@ -71,7 +71,10 @@ def near_marker(point, z, split) -> None:
     st.markdown(f"**Near the marker** z = ({point[0]:.2f}, {point[1]:.2f}) — the "
                 f"{NEIGHBOURS} test images whose codes are closest:")
     idx = latent.nearest(z, point, NEIGHBOURS)
-    gallery.show_images(split.x[idx], [aecore.CLASS_NAMES[int(split.y[i])] for i in idx], scale=3)
+    gallery.show_images(split.x[idx], [aecore.CLASS_NAMES[int(split.y[i])] for i in idx], scale=3,
+                        alts=[f"{gallery.alt_text(f'#{i} {aecore.CLASS_NAMES[int(split.y[i])]}')}"
+                              f", code number {rank} nearest to the marker"
+                              for rank, i in enumerate(idx, start=1)])
     mix = latent.class_mix(split.y, latent.nearest(z, point, MIX_K), len(aecore.CLASS_NAMES))
     order = [int(c) for c in np.argsort(-mix, kind="stable") if mix[c] > 0]
     st.caption(f"Class mix of the {MIX_K} nearest: "
@@ -148,7 +151,9 @@ def manifold(names: list[str], codes: dict, points: dict) -> None:
         marked = latent.ring(tile_images(images, cols=n, pad=0), (column * 28, row * 28), 10)
         scale = max(1, GRID_WIDTH // len(names) // (n * 28))
         col.image(gallery.png(marked, scale=scale), output_format="PNG",
-                  caption=f"{title(name)}: {n}×{n} codes, z₁ left to right, z₂ bottom to top")
+                  caption=f"{title(name)}: {n}×{n} codes, z₁ left to right, z₂ bottom to top",
+                  alt=f"{title(name)}'s decoder on a {n}×{n} grid of codes ({note}); a ring "
+                      f"marks the marker at z = ({points[name][0]:.2f}, {points[name][1]:.2f})")
         col.caption(note)
         with col:
             download.offer("Download the grid (PNG)",
@@ -199,8 +204,11 @@ def interpolation(planes: list[str], split, z) -> tuple[str | None, np.ndarray |
         return None, None
     za, zb = model.encode(np.stack([img_a, img_b]))
     path = latent.interpolation_path(za, zb, steps)
-    gallery.show_images([img_a, img_b], [f"From: {cap_a}", f"To: {cap_b}"], scale=2, columns=6)
+    gallery.show_images([img_a, img_b], [f"From: {cap_a}", f"To: {cap_b}"], scale=2, columns=6,
+                        alts=[f"From: {gallery.alt_text(cap_a)}", f"To: {gallery.alt_text(cap_b)}"])
     st.image(gallery.strip_png(model.decode(path), scale=3), output_format="PNG",
+             alt=f"{steps} pictures decoded by {title(name)} along the straight line from "
+                 f"{gallery.subject(cap_a)} to {gallery.subject(cap_b)}",
              caption=f"{steps} codes on the straight line between the two pictures' codes "
                      f"({model.spec.latent_dim} numbers each), decoded by {title(name)}")
     if name in planes:
@@ -227,8 +235,12 @@ def your_image(models: dict) -> dict:
         return {}
     codes = {name: model.encode(image[None])[0] for name, model in models.items()}
     recons = [models[name].decode(z[None])[0] for name, z in codes.items()]
+    errors = [float(compare.per_image_errors(image[None], r[None])[0]) for r in recons]
     gallery.show_images([image, *recons], ["Your picture (28×28)",
-                        *(f"Reconstruction: {title(n)}" for n in codes)], scale=4, columns=4)
+                        *(f"Reconstruction: {title(n)}" for n in codes)], scale=4, columns=4,
+                        alts=["Your picture, shrunk to 28×28 pixels", *(
+                            gallery.alt_text(file.name, title(n), score=f"BCE {e:.3f}")
+                            for n, e in zip(codes, errors, strict=True))])
     st.markdown("It lands at " + "; ".join(f"z = ({z[0]:.2f}, {z[1]:.2f}) on the {title(n)} "
                                           "plane" for n, z in codes.items())
                 + ": the black marker.")
