@@ -8,11 +8,12 @@ import pytest
 from pagetools import require_shipped
 
 from aecore import list_models, load_model
+from aecore.analysis import tables
 from aecore.data import load_sample
-from aecore.models.registry import all_specs
+from aecore.models.registry import all_specs, get_spec
 from aecore.paths import PACKAGE_ROOT
 from aecore.runtime import store
-from aecore.training.evaluate import code_statistics, sample_bce
+from aecore.training.evaluate import TARGET_TOLERANCE, code_statistics, sample_bce
 
 SHIPPED = store.read_manifest()["models"]
 SPARSE = next(s for s in all_specs() if "L1" in s.loss)
@@ -32,6 +33,18 @@ def test_shipped_model_reconstructs_sample_at_recorded_quality(name):
     assert entry["bytes"] < 15_000_000 and store.read_history(name) is not None
     model = load_model(name)
     assert sample_bce(model) == pytest.approx(entry["metrics"]["sample_bce"], abs=1e-4)
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_shipped_model_meets_its_target(name):
+    """Recorded test BCE at or under the spec's target, or under the model it must beat."""
+    entry = require_shipped(name, SHIPPED)
+    rival = get_spec(name).target_beats
+    if rival:
+        require_shipped(rival, SHIPPED)
+    target = tables.target_bce(name, {n: tables.recorded_bce(e) for n, e in SHIPPED.items()})
+    assert target is not None, f"{name} has no target in its spec"
+    assert entry["metrics"]["test_bce"] <= target + TARGET_TOLERANCE, (name, target)
 
 
 def test_sparse_codes_are_sparser_than_plain_codes():
