@@ -1,4 +1,5 @@
-"""aecore.web: the numpy twin and the browser engine (decoder_engine.js) both match Keras."""
+"""aecore.web: the numpy twin and the browser engine (decoder_engine.js) both match Keras, and
+the engine on the shipped browser files matches what the app serves (ONNX) to 1/255."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+from pagetools import in_ci, require_shipped
 
-from aecore.web.decoder_arrays import export_json, reference_decode
+from aecore import load_model
+from aecore.models.registry import plane_models
+from aecore.runtime import store
+from aecore.web.decoder_arrays import export_json, load_export, reference_decode
 from aecore.web.decoder_export import export_decoder
 
 L = keras.layers
@@ -170,11 +175,21 @@ LOAD_JS = """([spec, b64]) => {
 }"""
 
 
+def unavailable(reason: str):
+    """Skip locally; under CI=true a missing browser is a failure."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true, so this is an error rather than a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def engine_page():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found: apt-get install -y chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        unavailable(f"{CHROMIUM} not found: apt-get install -y chromium")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        unavailable("playwright is not installed (pip install playwright)")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page()
@@ -196,8 +211,7 @@ def test_js_engine_matches_keras(decoders, engine_page, name):
     z = _latents(model).reshape(10, -1)
     expected = np.asarray(model(z.reshape(10, *model.inputs[0].shape[1:]))).reshape(10, -1)
     load_engine(engine_page, export_decoder(model))
-    got = np.array(engine_page.evaluate(
-        "(zs) => zs.map((z) => Array.from(window.decoder.decode(z)))", z.tolist()))
+    got = js_decode(engine_page, z)
     assert got.shape == expected.shape
     assert np.abs(got - expected).max() < 1 / 255
 
@@ -211,3 +225,23 @@ def test_js_decode_reuses_its_output_buffer(decoders, engine_page):
       return a === b && b[100] !== first;
     }""")
     assert same
+
+
+def js_decode(page, z: np.ndarray) -> np.ndarray:
+    return np.array(page.evaluate(
+        "(zs) => zs.map((z) => Array.from(window.decoder.decode(z)))", z.tolist()))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", plane_models())
+def test_js_engine_on_the_shipped_file_matches_the_served_decoder(engine_page, name):
+    """The arrays the app sends to the browser (weights/browser/<name>.npz) decode like the
+    ONNX model aecore serves, to 1/255 per pixel."""
+    require_shipped(name, store.read_manifest()["models"])
+    model = load_model(name)
+    load_engine(engine_page, load_export(model.browser_file))
+    z = np.concatenate([POINTS_2D, np.random.default_rng(5).normal(0, 1.5, (20, 2))])
+    got = js_decode(engine_page, z.astype(np.float32))
+    expected = model.decode(z).reshape(len(z), -1)
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).max() < 1 / 255
