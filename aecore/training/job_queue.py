@@ -86,10 +86,12 @@ def warm_up(threads: int | None) -> None:
         load_fashion_mnist(allow_download=False)
 
 
-def worker_main(conn, threads: int | None = None, runner: Callable = run_job) -> None:
+def worker_main(conn, threads: int | None = None, runner: Callable = run_job,
+                warm: bool = True) -> None:
     """Warm up, say ready, run the one job the queue sends (None: exit), report, exit."""
     try:
-        warm_up(threads)
+        if warm:
+            warm_up(threads)
         conn.send(("ready", None))
         job = conn.recv()
     except (EOFError, OSError, KeyboardInterrupt):
@@ -107,9 +109,9 @@ def worker_main(conn, threads: int | None = None, runner: Callable = run_job) ->
 class Worker:
     """The queue's handle on one worker process."""
 
-    def __init__(self, context, threads: int | None, runner: Callable):
+    def __init__(self, context, threads: int | None, runner: Callable, warm: bool):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=worker_main, args=(child, threads, runner),
+        self.process = context.Process(target=worker_main, args=(child, threads, runner, warm),
                                        name="ae-training-worker", daemon=True)
         self.process.start()
         child.close()
@@ -171,12 +173,15 @@ class JobQueue:
 
     def __init__(self, limit: int | None = None, warm: int = 1, threads: int | None = None,
                  job_seconds: float | None = None, start_method: str = "spawn",
-                 runner: Callable = run_job, poll_seconds: float = 0.1):
+                 runner: Callable = run_job, warm_up: bool = True, poll_seconds: float = 0.1):
+        """`runner(job)` runs in the worker (a module-level function: spawn pickles it by
+        name); `warm_up` imports the training stack before a job arrives (off in tests)."""
         self.limit = limit or configured_workers()
         self.warm = warm
         self.threads = threads or max(1, (os.cpu_count() or 2) // self.limit)
         self.job_seconds = job_seconds or configured_job_seconds()
         self.runner = runner
+        self.warm_up = warm_up
         self.poll_seconds = poll_seconds
         self._context = multiprocessing.get_context(start_method)
         self._cond = threading.Condition()
@@ -284,9 +289,11 @@ class JobQueue:
         """Reap finished workers, start waiting jobs, keep spares; returns the ended tickets."""
         ended = self._reap() + self._finish_halted()
         self._exiting = [w for w in self._exiting if not w.gone()]
-        for worker in [w for w in self._spares if not w.alive()]:  # died while warming up
-            self._spares.remove(worker)
-            worker.gone()
+        for worker in list(self._spares):
+            worker.message()  # notes "ready"
+            if not worker.alive():  # died while warming up
+                self._spares.remove(worker)
+                worker.gone()
         while self._waiting and len(self._running) < self.limit:
             self._start(self._waiting.pop(0))
         self._keep_spares()
@@ -333,7 +340,7 @@ class JobQueue:
 
     def _start(self, ticket: Ticket) -> None:
         ready = sorted(self._spares, key=lambda w: not w.ready)
-        worker = ready[0] if ready else Worker(self._context, self.threads, self.runner)
+        worker = ready[0] if ready else self._new_worker()
         if ready:
             self._spares.remove(worker)
         ticket.state, ticket.started, ticket.position = RUNNING, time.monotonic(), 0
@@ -352,7 +359,10 @@ class JobQueue:
             self._spares = []
         elif not busy:
             while len(self._spares) < self.warm:
-                self._spares.append(Worker(self._context, self.threads, self.runner))
+                self._spares.append(self._new_worker())
+
+    def _new_worker(self) -> Worker:
+        return Worker(self._context, self.threads, self.runner, self.warm_up)
 
     def _number(self) -> None:
         for place, ticket in enumerate(self._waiting, start=1):
