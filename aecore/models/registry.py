@@ -76,6 +76,9 @@ class ModelSpec:
 ROLE_DENOISER = "denoiser"                    # trained on noisy input: the Denoiser page's star
 ROLE_DENOISER_BASELINE = "denoiser_baseline"  # the plain model the denoiser is compared with
 ROLE_ANOMALY = "anomaly"  # retrained without one class to score anomalies (VAEs by negative ELBO)
+ROLE_SHALLOW = "shallow"              # one dense layer each way: the lesson's first squeeze
+ROLE_DEEP = "deep"                    # the same code size reached through more layers
+ROLE_CONVOLUTIONAL = "convolutional"  # the plain convolutional model the lesson shows
 
 # The conv models improve by less than 1e-4 per epoch long before they converge.
 CONV_TRAINING = TrainSettings(quick_epochs=2, full_epochs=300, batch_size=128,
@@ -87,7 +90,7 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in [
     ModelSpec(
         name="basic", title="Basic dense autoencoder", family="dense", latent_shape=(32,),
         loss="BCE", builder="aecore.models.dense:build_basic", target_bce=0.283,
-        article_bce=0.282, roles=(ROLE_ANOMALY,),
+        article_bce=0.282, roles=(ROLE_ANOMALY, ROLE_SHALLOW),
         architecture="784 → Dense 32 (relu) → Dense 784 (sigmoid)",
         description=(
             "The smallest useful autoencoder: one fully connected layer squeezes the 784 pixels "
@@ -127,6 +130,7 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in [
     ModelSpec(
         name="deep", title="Deep dense autoencoder", family="dense", latent_shape=(32,),
         loss="BCE", builder="aecore.models.dense:build_deep", target_bce=0.275, article_bce=0.277,
+        roles=(ROLE_DEEP,),
         architecture="784 → 128 → 64 → 32 → 64 → 128 (relu) → 784 (sigmoid)",
         description=(
             "Same 32-number code as the basic model, but reached through two hidden layers on "
@@ -148,7 +152,7 @@ SPECS: dict[str, ModelSpec] = {s.name: s for s in [
             "4×4 grid of 16 feature channels (256 numbers); three upsampling stages grow it back."
         ),
         article_settings="RMSprop, 150 epochs, batch 256, best checkpoint",
-        train=CONV_TRAINING, roles=(ROLE_DENOISER_BASELINE,),
+        train=CONV_TRAINING, roles=(ROLE_DENOISER_BASELINE, ROLE_CONVOLUTIONAL),
         differences=(ADAM, "Convolutions keep their bias (the article sets use_bias=False): "
                      "the bias before relu helps here.", "Batch 128 instead of 256.",
                      "Decoder filters 32-32-64 instead of 16-16-32 (the code is still 4×4×16): "
