@@ -1,0 +1,117 @@
+"""Each page in Chromium shows what it is for: images painted, charts drawn, latent planes drawn.
+
+Runs against the app as served (the shipped weights/); counts come from the registry and the
+weights status, never from a typed list of models.
+"""
+
+from __future__ import annotations
+
+import pytest
+from st_browser import assert_no_exception, wait_for_app
+
+import aecore
+from aecore.analysis import tables
+from aecore.runtime import store
+from ui.pages import PAGES
+
+FIRST_LOAD_MS = 180_000  # model loading and first encodings on a busy 2-core machine
+WAIT_MS = 120_000
+READY = [name for name, message in store.weights_status().items() if message == "ok"]
+
+# At least `n` <img> in the main area, every one decoded (naturalWidth > 0).
+IMAGES_PAINTED = """(n) => {
+  const imgs = [...document.querySelectorAll('[data-testid=stMain] img')];
+  return imgs.length >= n && imgs.every((i) => i.complete && i.naturalWidth > 0);
+}"""
+# At least `n` drawn traces (svg paths with a non-empty d) in Plotly charts matching `sel`.
+PLOTLY_PATHS = """([sel, n]) => [...document.querySelectorAll('.js-plotly-plot ' + sel)]
+  .filter((p) => (p.getAttribute('d') || '').length > 2).length >= n"""
+# How many pixels of a canvas are not transparent.
+PAINTED_PIXELS = """(c) => {
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+  return n;
+}"""
+
+
+def open_page(page, base: str, entry) -> None:
+    path = "" if entry == PAGES[0] else entry.url_path
+    page.goto(f"{base}/{path}")
+    wait_for_app(page, timeout=FIRST_LOAD_MS)
+    assert_no_exception(page)
+
+
+def images_painted(page, at_least: int) -> None:
+    page.wait_for_function(IMAGES_PAINTED, arg=at_least, timeout=WAIT_MS, polling=200)
+
+
+def plotly_paths(page, selector: str, at_least: int) -> None:
+    page.wait_for_function(PLOTLY_PATHS, arg=[selector, at_least], timeout=WAIT_MS,
+                           polling=200)
+
+
+def check_overview(page) -> None:
+    page.get_by_text(f"The {len(aecore.list_models())} variants").wait_for()
+    images_painted(page, 1 + len(READY))  # the originals, then one strip per served model
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+
+
+def check_compare(page) -> None:
+    images_painted(page, 8)
+    recorded = tables.test_bce_by_model(store.weights_status())
+    plotly_paths(page, ".barlayer path", len(recorded))  # one bar per recorded model
+
+
+def check_denoiser(page) -> None:
+    images_painted(page, 6 * 2)  # clean and noisy rows at least
+    plotly_paths(page, ".scatterlayer path.js-line", 2 * 2)  # noisy + a model, in both panels
+
+
+def check_latent_space(page) -> None:
+    images_painted(page, 2)  # the selected image and its reconstruction
+    plotly_paths(page, ".xgrid, .ygrid", 2)  # the chart's axes are drawn
+    assert page.locator(".js-plotly-plot canvas").count() >= 1  # the WebGL points layer
+
+
+def check_latent_explorer(page) -> None:
+    ready_planes = [n for n in aecore.plane_models() if n in READY]
+    expected = min(2, len(ready_planes))
+    page.locator("canvas.decoded[data-frames]").nth(expected - 1).wait_for(timeout=WAIT_MS)
+    planes = page.locator("canvas.latent-plane")
+    assert planes.count() == expected
+    for i in range(expected):
+        assert planes.nth(i).evaluate(PAINTED_PIXELS) > 1000, f"plane {i} is blank"
+        decoded = page.locator("canvas.decoded").nth(i)
+        assert int(decoded.get_attribute("data-frames")) >= 1
+        assert decoded.evaluate(PAINTED_PIXELS) > 0
+    images_painted(page, expected * 8)  # the nearest images under each plane
+
+
+def check_training_curves(page) -> None:
+    with_history = [n for n in aecore.list_models() if store.read_history(n) is not None]
+    plotly_paths(page, ".scatterlayer path.js-line", len(with_history))
+
+
+CHECKS = {
+    "views/overview.py": check_overview,
+    "views/compare.py": check_compare,
+    "views/denoiser.py": check_denoiser,
+    "views/latent_space.py": check_latent_space,
+    "views/latent_explorer.py": check_latent_explorer,
+    "views/training_curves.py": check_training_curves,
+}
+
+
+def test_every_checked_page_is_in_the_app():
+    assert set(CHECKS) <= {p.path for p in PAGES}
+
+
+@pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])
+def test_page_shows_its_content(page, app_server, entry):
+    open_page(page, app_server, entry)
+    page.locator("[data-testid=stMain] h1").first.wait_for()
+    check = CHECKS.get(entry.path)
+    if check is not None:
+        check(page)
+    assert_no_exception(page)
