@@ -135,7 +135,7 @@ for name in aecore.list_models():
             st.markdown(f"**The article:** {spec.article_settings}")
         if spec.differences:
             st.markdown("**Our changes:**\n" + "\n".join(f"- {d}" for d in spec.differences))
-        measured = tables.measured_summary(name, manifest.get(name))
+        measured = tables.measured_summary(manifest.get(name))
         if measured:
             st.markdown(f"**Measured** (from the manifest): {measured}.")
         if kinds[name] == "ok":

@@ -163,7 +163,7 @@ def epoch_cap(name: str, preset: str | None) -> int:
     return train.quick_epochs if preset == "quick" else train.full_epochs
 
 
-def measured_summary(name: str, entry: dict | None) -> str:
+def measured_summary(entry: dict | None) -> str:
     """What the manifest records about the shipped model, in one line ('' when nothing)."""
     entry = entry or {}
     metrics = entry.get("metrics", {})
