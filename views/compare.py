@@ -1,13 +1,11 @@
 """Compare reconstructions: the same images through any set of models, with per-image errors."""
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 import aecore
 from aecore.analysis import compare, downloads, tables
-from aecore.analysis.metrics import FLOOR_BCE
-from ui import address, cache, chooser, gallery, sidebar
+from ui import address, cache, charts, chooser, gallery, sidebar
 from ui import downloads as download
 
 VIEWS = ("Reconstruction", "Difference", "Error heat")
@@ -119,36 +117,12 @@ def explorer() -> None:
     _grid(images, captions, recons, view, metric)
 
 
-def bce_chart(values: dict[str, float]) -> go.Figure:
-    """Bars of recorded test BCE, with the floor and the article's numbers for reference."""
-    names = list(values)
-    fig = go.Figure(go.Bar(x=names, y=[values[n] for n in names], name="our test BCE",
-                           text=[f"{values[n]:.4f}" for n in names], textposition="outside",
-                           hovertext=[aecore.get_spec(n).title for n in names],
-                           marker_color="#4c78a8"))
-    article = [(n, aecore.get_spec(n).article_bce) for n in names]
-    article = [(t, v) for t, v in article if v is not None]
-    if article:
-        fig.add_scatter(x=[t for t, _ in article], y=[v for _, v in article], mode="markers",
-                        name="the article", marker={"symbol": "diamond", "size": 11,
-                                                    "color": "#e45756"})
-    fig.add_hline(y=FLOOR_BCE, line_dash="dot", line_color="#555")
-    fig.add_scatter(x=[None], y=[None], mode="lines", name=f"floor {FLOOR_BCE} (a perfect copy)",
-                    line={"dash": "dot", "color": "#555"})
-    top = max([*values.values(), *(v for _, v in article)])
-    low = FLOOR_BCE - 0.02
-    fig.update_layout(yaxis={"title": "test BCE (per pixel)",
-                             "range": [low, top + 0.12 * (top - low)]},
-                      height=380, margin={"t": 30, "b": 10}, legend={"orientation": "h"})
-    return fig
-
-
 explorer()
 
 st.header("Test-set BCE per model")
 recorded = tables.test_bce_by_model(cache.weights_status())
 if recorded:
-    st.plotly_chart(bce_chart(recorded), key="compare_bce_chart")
+    st.plotly_chart(charts.bce_chart(recorded), key="compare_bce_chart")
     noisy = [aecore.get_spec(n) for n in recorded if aecore.get_spec(n).input_noise]
     st.caption("Measured on the whole test set when each model was trained. The axis starts "
                "just below the floor, the score of a perfect copy, so small gaps are visible."
