@@ -19,6 +19,7 @@ class PageEntry:
 
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("views/overview.py", "Overview", ":material/home:"),
+    PageEntry("views/lesson.py", "Lesson", ":material/school:"),
     PageEntry("views/compare.py", "Compare reconstructions", ":material/compare:"),
     PageEntry("views/denoiser.py", "Denoiser", ":material/blur_off:"),
     PageEntry("views/latent_space.py", "Latent space", ":material/scatter_plot:"),
