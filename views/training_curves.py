@@ -104,6 +104,7 @@ if found:
 else:
     st.info("No training history has been recorded yet. Histories appear here once a model is "
             "trained: `python -m aecore.train --model NAME` (or `make train` for all).")
+    ADDRESS.write()
 
 missing = [n for n in aecore.list_models() if n not in found]
 if missing:
