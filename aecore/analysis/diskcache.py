@@ -17,13 +17,21 @@ from pathlib import Path
 import numpy as np
 
 from aecore.files import atomic_write_bytes
+from aecore.paths import WEIGHTS_DIR
 from aecore.runtime.store import resolve_dir
 
 FINGERPRINT_STRIDE = 101   # every 101st value: cheap, and still changes with the images
 
 
 def cache_dir(kind: str, weights_dir=None) -> Path:
+    """Where results that depend on the weights in `weights_dir` are kept."""
     return resolve_dir(weights_dir) / ".cache" / kind
+
+
+def data_cache_dir(kind: str) -> Path:
+    """Where results that depend on the images only (PCA, raw pixels) are kept: the project's
+    own weights/.cache, whichever weights folder is being served."""
+    return WEIGHTS_DIR / ".cache" / kind
 
 
 def make_key(*parts) -> str:

@@ -56,11 +56,11 @@ def fit_pca(x_train: np.ndarray) -> PCA:
                variance[order].astype(np.float32))
 
 
-def cached_pca(x_train: np.ndarray, weights_dir=None) -> PCA:
+def cached_pca(x_train: np.ndarray) -> PCA:
     """`fit_pca` of these training images, from weights/.cache/pca/ when already computed."""
     key = diskcache.make_key("pca", diskcache.fingerprint(x_train))
     arrays = diskcache.cached_arrays(
-        diskcache.cache_dir("pca", weights_dir) / f"basis-{key}.npz",
+        diskcache.data_cache_dir("pca") / f"basis-{key}.npz",
         lambda: vars(fit_pca(x_train)))
     return PCA(arrays["mean"], arrays["components"], arrays["variance"])
 
@@ -81,13 +81,23 @@ def bce_by_size(pca: PCA, x: np.ndarray, sizes=CURVE_SIZES) -> dict[int, float]:
     return {k: total / len(x) for k, total in out.items()}
 
 
-def cached_bce_by_size(pca: PCA, x: np.ndarray, sizes=CURVE_SIZES,
-                       weights_dir=None) -> dict[int, float]:
+def cached_bce_by_size(pca: PCA, x: np.ndarray, sizes=CURVE_SIZES) -> dict[int, float]:
     """`bce_by_size`, from weights/.cache/pca/ when already computed for these images."""
     sizes = sorted(set(sizes))
     key = diskcache.make_key("pca-bce", diskcache.fingerprint(pca.components),
                              diskcache.fingerprint(x), sizes)
-    path = diskcache.cache_dir("pca", weights_dir) / f"bce-{key}.json"
+    path = diskcache.data_cache_dir("pca") / f"bce-{key}.json"
     result = diskcache.cached_json(path, lambda: {str(k): v for k, v
                                                   in bce_by_size(pca, x, sizes).items()})
     return {int(k): v for k, v in result.items()}
+
+
+def clean_bce(model, x: np.ndarray, weights_dir=None) -> float:
+    """A model's BCE reconstructing clean images `x`, from weights/.cache/clean-bce/ when
+    already measured for the same serving files and images (the denoiser's recorded score is
+    on noisy input, so it is placed beside PCA by this one)."""
+    key = diskcache.make_key("clean-bce", model.name, diskcache.serving_checksums(model.entry),
+                             diskcache.fingerprint(x))
+    path = diskcache.cache_dir("clean-bce", weights_dir) / f"{key}.json"
+    return diskcache.cached_json(path, lambda: {"bce": float(np.mean(
+        per_image_bce(x, model.reconstruct(x))))})["bce"]

@@ -1,0 +1,186 @@
+"""The anomaly page's Streamlit side: cached scores, on-demand training with progress, figures."""
+
+from __future__ import annotations
+
+import tempfile
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import aecore
+from aecore.analysis import anomaly
+from aecore.runtime import store
+from aecore.training import jobs
+from aecore.training.anomaly import anomaly_jobs
+from ui import cache, sidebar
+
+HIST_BINS = 60
+NORMAL_COLOR, ANOMALY_COLOR = "#4c78a8", "#e45756"
+
+
+def stamp(held_out: int) -> tuple:
+    """Changes when the held-out class's manifest does (after training)."""
+    path = anomaly.held_out_dir(held_out) / store.MANIFEST_NAME
+    try:
+        info = path.stat()
+        return str(path), info.st_mtime_ns, info.st_size
+    except OSError:
+        return str(path), None, None
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _status(held_out: int, stamp: tuple) -> dict[str, str]:
+    return aecore.weights_status(anomaly.held_out_dir(held_out), anomaly.anomaly_models())
+
+
+def problems(held_out: int) -> dict[str, str]:
+    """{model: what is wrong} for the models of this class that cannot serve ({} when ready)."""
+    return {n: m for n, m in _status(held_out, stamp(held_out)).items() if m != "ok"}
+
+
+@st.cache_data(show_spinner="Scoring every test image (first time for this class only)…",
+               max_entries=20)
+def _scores(held_out: int, stamp: tuple) -> anomaly.ScoreTable:
+    split = cache.test_set()
+    return anomaly.score_table(held_out, split.x, split.y)
+
+
+def scores(held_out: int) -> anomaly.ScoreTable:
+    return _scores(held_out, stamp(held_out))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def test_images(indices: tuple[int, ...]) -> np.ndarray:
+    return cache.test_set().x[list(indices)]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def reconstruct(held_out: int, name: str, stamp: tuple, indices: tuple[int, ...]) -> np.ndarray:
+    """Reconstructions of some test images by one model of this held-out class."""
+    model = aecore.load_model(name, anomaly.held_out_dir(held_out))
+    return model.reconstruct(test_images(indices))
+
+
+# --- training a class nobody has trained yet ---------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def _runs() -> dict[int, list]:
+    """Server-wide: held-out class -> [(job, future)], so two sessions never train it twice."""
+    return {}
+
+
+def is_training(held_out: int) -> bool:
+    return held_out in _runs()
+
+
+def start_training(held_out: int) -> None:
+    """Submit one job per anomaly model to the app's training pool (separate processes)."""
+    try:
+        aecore.load_fashion_mnist(allow_download=False)
+    except aecore.DatasetNotFound as exc:
+        st.error(f"Training needs the full dataset. {exc}")
+        return
+    progress_dir = tempfile.mkdtemp(prefix="ae-anomaly-")
+    pool = sidebar.training_executor()
+    _runs()[held_out] = [(job, pool.submit(jobs.run_job, job))
+                         for job in anomaly_jobs(held_out, progress_dir=progress_dir)]
+
+
+def _fraction(job: jobs.TrainingJob, progress: dict) -> float:
+    """Epochs done, or time used when the time limit will end training first."""
+    by_epoch = progress.get("epoch", 0) / (progress.get("epochs") or job.epochs or 1)
+    by_time = progress.get("seconds", 0) / job.time_limit if job.time_limit else 0.0
+    return min(max(by_epoch, by_time), 1.0)
+
+
+@st.fragment(run_every=1.0)
+def training_progress(held_out: int) -> None:
+    """One progress bar per model until every job has ended, then the page reloads."""
+    runs = _runs().get(held_out, [])
+    for job, future in runs:
+        progress = jobs.read_progress(job.progress_file)
+        if future.done():
+            text = f"{job.name}: done"
+        elif progress:
+            text = f"{job.name}: epoch {progress.get('epoch', 0)}, {progress['seconds']:.0f} s"
+        else:
+            text = f"{job.name}: waiting for a free training process"
+        st.progress(1.0 if future.done() else _fraction(job, progress), text=text)
+    if not all(future.done() for _, future in runs):
+        return
+    _runs().pop(held_out, None)
+    failed = [f"{job.name}: {future.exception()}" for job, future in runs if future.exception()]
+    if failed:
+        st.error("Training failed. " + "; ".join(failed) + " Try it from a terminal: "
+                 f"python -m aecore.anomaly --held-out {held_out}")
+        return
+    _status.clear()
+    st.rerun(scope="app")
+
+
+# --- figures (plain dicts: cheap to cache and to send) ------------------------------------------
+
+def _bins(values: np.ndarray) -> np.ndarray:
+    """Histogram edges over the central 99.8 % of the values, so a few outliers don't squash it."""
+    low, high = np.percentile(values, [0.1, 99.9])
+    return np.linspace(low, high, HIST_BINS + 1)
+
+
+def histogram_figure(scores: np.ndarray, is_anomaly: np.ndarray, title: str, class_name: str,
+                     lines: dict[str, float]) -> dict:
+    """Normal and anomalous score histograms (each as a share of its group), lines marked."""
+    edges = _bins(scores)
+    centres, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
+    fig = go.Figure()
+    for label, mask, colour in (("normal (other classes)", ~is_anomaly, NORMAL_COLOR),
+                                (f"anomalous ({class_name})", is_anomaly, ANOMALY_COLOR)):
+        counts, _ = np.histogram(np.clip(scores[mask], edges[0], edges[-1]), edges)
+        fig.add_bar(x=centres, y=counts / max(mask.sum(), 1), width=width, name=label,
+                    marker_color=colour, opacity=0.6)
+    for i, (label, value) in enumerate(lines.items()):
+        fig.add_vline(x=value, line_dash="solid" if i == 0 else "dot", line_color="#333",
+                      annotation_text=label, annotation_textangle=-90,
+                      annotation_position="top left")
+    fig.update_layout(barmode="overlay", height=300, title=title, bargap=0,
+                      margin={"t": 40, "b": 10, "l": 10, "r": 10},
+                      xaxis_title="score (higher = more unusual)", yaxis_title="share of images",
+                      legend={"orientation": "h", "y": -0.3})
+    return fig.to_dict()
+
+
+def curve_figure(kind: str, curves: dict[str, anomaly.Curves], points: dict[str, tuple]) -> dict:
+    """ROC (kind 'roc') or precision–recall ('pr') curves of every score, with AUCs."""
+    fig = go.Figure()
+    for name, c in curves.items():
+        x, y, area = (c.fpr, c.tpr, c.roc_auc) if kind == "roc" else (c.recall, c.precision,
+                                                                       c.pr_auc)
+        colour = aecore.model_color(name)
+        fig.add_scatter(x=x, y=y, mode="lines", line={"color": colour},
+                        name=f"{anomaly.score_label(name)}: AUC {area:.3f}")
+        if name in points:
+            fig.add_scatter(x=[points[name][0]], y=[points[name][1]], mode="markers",
+                            marker={"color": colour, "size": 11, "symbol": "x"},
+                            name="your threshold", showlegend=False)
+    base = next(iter(curves.values())).base_rate if curves else 0.0
+    guess = ([0, 1], [0, 1]) if kind == "roc" else ([0, 1], [base, base])
+    fig.add_scatter(x=guess[0], y=guess[1], mode="lines", name="guessing",
+                    line={"dash": "dot", "color": "#999"})
+    titles = (("false positive rate", "true positive rate") if kind == "roc"
+              else ("recall", "precision"))
+    fig.update_layout(height=330, margin={"t": 30, "b": 10, "l": 10, "r": 10},
+                      title="ROC" if kind == "roc" else "Precision–recall",
+                      xaxis_title=titles[0], yaxis_title=titles[1], yaxis_range=[0, 1.02],
+                      legend={"orientation": "h", "y": -0.3})
+    return fig.to_dict()
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _curves(held_out: int, stamp: tuple) -> dict[str, anomaly.Curves]:
+    table = _scores(held_out, stamp)
+    return {name: anomaly.curves(s, table.is_anomaly) for name, s in table.test.items()}
+
+
+def curves(held_out: int) -> dict[str, anomaly.Curves]:
+    """ROC and precision–recall of every score of this held-out class."""
+    return _curves(held_out, stamp(held_out))

@@ -1,0 +1,145 @@
+"""Anomaly detection: models trained without one class flag it by how poorly they explain it."""
+
+import numpy as np
+import streamlit as st
+
+import aecore
+from aecore.analysis import anomaly
+from aecore.training.anomaly import TIME_LIMIT
+from ui import anomaly as anomaly_ui
+from ui import gallery
+
+EXTREMES = 8
+
+st.title("Anomaly detection")
+st.markdown(
+    "Train an autoencoder only on what is *normal* and it learns to rebuild that well and "
+    "anything else badly. Here the models saw every class but one; the class they never saw "
+    "plays the anomaly. Each test image gets a score: how poorly the dense autoencoder rebuilds "
+    "it (per-pixel cross-entropy), and for the variational model the negative ELBO, the bound "
+    "on how unlikely the model finds the image. Pick a threshold on a score and everything above "
+    "it is flagged. In practice the threshold comes from normal training data only, so the "
+    f"usual rules below look at the scores of {anomaly.REFERENCE_IMAGES:,} normal training "
+    "images, never at the anomalies."
+)
+held_out = st.selectbox("Class held out of training (the anomaly)", range(len(aecore.CLASS_NAMES)),
+                        index=anomaly.DEFAULT_HELD_OUT, format_func=aecore.CLASS_NAMES.__getitem__,
+                        key="anomaly_class", persist_state="session")
+class_name = aecore.CLASS_NAMES[held_out]
+
+
+def offer_training(problems: dict[str, str]) -> None:
+    """What to do when this class has no trained models yet: train them, with progress."""
+    minutes = len(anomaly.anomaly_models()) * TIME_LIMIT / 60
+    st.info(f"No models have been trained without **{class_name}** yet. Training them runs in a "
+            f"separate process, about {minutes:.0f} minutes of training plus set-up; the results "
+            "are kept, so later visits are instant.")
+    if anomaly_ui.is_training(held_out):
+        anomaly_ui.training_progress(held_out)
+    elif st.button(f"Train without {class_name} now", key=f"anomaly_train_{held_out}"):
+        anomaly_ui.start_training(held_out)
+        st.rerun()
+    with st.expander("What is missing"):
+        for name, message in problems.items():
+            st.caption(f"`{name}`: {message}")
+
+
+def set_threshold(key: str, value: float, low: float, high: float) -> None:
+    st.session_state[key] = float(min(max(value, low), high))
+
+
+def rule_controls(table: anomaly.ScoreTable, name: str) -> dict[str, float]:
+    """k and the percentile for the rules; the rules' thresholds (none without training data)."""
+    a, b = st.columns(2)
+    k = a.slider("k in mean + k·σ", 0.0, 5.0, 3.0, 0.5, key="anomaly_k", persist_state="session")
+    pct = b.slider("Percentile", 90.0, 100.0, 99.0, 0.5, key="anomaly_pct",
+                   persist_state="session")
+    if table.reference is None:
+        st.info("The threshold rules need the training images (install the dataset).")
+        return {}
+    return anomaly.threshold_rules(table.reference[name], k, pct)
+
+
+def counts_row(counts: anomaly.Counts) -> None:
+    cols = st.columns(7)
+    for col, (label, value) in zip(cols, [
+            ("Precision", f"{counts.precision:.3f}"), ("Recall", f"{counts.recall:.3f}"),
+            ("F1", f"{counts.f1:.3f}"), ("Anomalies caught (TP)", f"{counts.tp:,}"),
+            ("False alarms (FP)", f"{counts.fp:,}"), ("Anomalies missed (FN)", f"{counts.fn:,}"),
+            ("Normal passed (TN)", f"{counts.tn:,}")], strict=True):
+        col.metric(label, value)
+
+
+def rules_table(scores, is_anomaly, rules: dict[str, float]) -> None:
+    rows = []
+    for rule, value in rules.items():
+        c = anomaly.counts_at(scores, is_anomaly, value)
+        rows.append({"Rule (on training scores)": rule, "Threshold": f"{value:.4g}",
+                     "Flagged": f"{c.tp + c.fp:,}", "Precision": f"{c.precision:.3f}",
+                     "Recall": f"{c.recall:.3f}", "F1": f"{c.f1:.3f}"})
+    if rows:
+        st.table(rows, hide_index=True)
+
+
+def fooled(table: anomaly.ScoreTable, name: str) -> None:
+    """The normal images scored most unusual and the anomalies scored most normal."""
+    st.subheader("What fools it")
+    st.caption(f"By {anomaly.score_label(name)}: each original above the model's reconstruction.")
+    scores, rows = table.test[name], []
+    for label, picks in zip(("**Normal, highest scores**", f"**{class_name}, lowest scores**"),
+                            anomaly.extremes(scores, table.is_anomaly, EXTREMES), strict=True):
+        indices = tuple(int(i) for i in picks)
+        recon = anomaly_ui.reconstruct(held_out, name, anomaly_ui.stamp(held_out), indices)
+        captions = [f"{aecore.CLASS_NAMES[table.labels[i]]} · {scores[i]:.3g}" for i in picks]
+        rows += [(label, list(anomaly_ui.test_images(indices)), captions),
+                 ("reconstruction", list(recon), None)]
+    gallery.image_grid(rows, scale=3)
+
+
+@st.fragment
+def threshold_lab(table: anomaly.ScoreTable) -> None:
+    """Score, rules and threshold; histograms and curves mark where they land."""
+    names, is_anomaly = list(table.test), table.is_anomaly
+    name = st.segmented_control("Score to threshold", names, default=names[0], required=True,
+                                format_func=anomaly.score_label, key="anomaly_score") or names[0]
+    scores = table.test[name]
+    rules = rule_controls(table, name)
+    everything = np.concatenate([scores, *(table.reference or {}).values(), list(rules.values())])
+    low, high = float(everything.min()), float(everything.max())
+    key = f"anomaly_threshold_{held_out}_{name}"
+    if key not in st.session_state:
+        set_threshold(key, next(iter(rules.values()), float(np.median(scores))), low, high)
+    buttons = st.columns(max(len(rules), 1))
+    for col, (rule, value) in zip(buttons, rules.items(), strict=False):
+        col.button(f"Use {rule}", key=f"{key}_{rule}", on_click=set_threshold,
+                   args=(key, value, low, high))
+    threshold = st.slider("Threshold: images scoring above it are flagged", low, high,
+                          step=(high - low) / 1000, format="%.4f", key=key)
+    counts = anomaly.counts_at(scores, is_anomaly, threshold)
+    counts_row(counts)
+    rules_table(scores, is_anomaly, rules)
+    for col, other in zip(st.columns(len(names)), names, strict=True):
+        lines = {"your threshold": threshold, **rules} if other == name else {}
+        col.plotly_chart(anomaly_ui.histogram_figure(
+            table.test[other], is_anomaly, anomaly.score_label(other), class_name, lines),
+            key=f"anomaly_hist_{other}")
+    fpr = counts.fp / max(counts.fp + counts.tn, 1)
+    points = {name: {"roc": (fpr, counts.recall), "pr": (counts.recall, counts.precision)}}
+    curves = anomaly_ui.curves(held_out)
+    for col, kind in zip(st.columns(2), ("roc", "pr"), strict=True):
+        col.plotly_chart(anomaly_ui.curve_figure(
+            kind, curves, {n: p[kind] for n, p in points.items()}), key=f"anomaly_{kind}")
+    fooled(table, name)
+
+
+problems = anomaly_ui.problems(held_out)
+if problems:
+    offer_training(problems)
+    st.stop()
+score_table = anomaly_ui.scores(held_out)
+auc_cols = st.columns(2 * len(score_table.test))
+for i, (name, c) in enumerate(anomaly_ui.curves(held_out).items()):
+    auc_cols[2 * i].metric(f"ROC AUC · {anomaly.score_label(name)}", f"{c.roc_auc:.3f}")
+    auc_cols[2 * i + 1].metric(f"PR AUC · {anomaly.score_label(name)}", f"{c.pr_auc:.3f}",
+                               help=f"Guessing scores {c.base_rate:.3f}: the share of anomalies.")
+threshold_lab(score_table)

@@ -1,0 +1,102 @@
+"""Retrieval: find the test images nearest to a query by a model's code, by PCA, by raw pixels."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import aecore
+from ui import cache, gallery, query
+from ui import representations as reps
+
+PCA_COLOR, PIXEL_COLOR = "#9e9e9e", "#333333"
+
+st.title("Retrieval")
+st.markdown(
+    "A good code puts images that look alike close together, so searching a collection becomes "
+    "a nearest-neighbour lookup among short vectors instead of among full pictures. Pick a "
+    "query and compare the closest test images found three ways: by a model's code, by PCA "
+    "keeping the same number of values, and by comparing raw pixels. Distances are Euclidean "
+    "and every search runs through scikit-learn's `NearestNeighbors`."
+)
+
+models = cache.ready_models()
+if not models:
+    st.info("No model can be served yet; train one with `python -m aecore.train --model basic`.")
+    st.stop()
+try:
+    reps.basis()
+    pca_ok = True
+except aecore.DatasetNotFound:
+    pca_ok = False
+    st.info("PCA is fitted on the training images, which are not installed: only codes and raw "
+            "pixels are compared. Install the dataset to add PCA.")
+
+
+def label(name: str) -> str:
+    return f"{aecore.get_spec(name).title} · {aecore.get_spec(name).latent_dim} numbers"
+
+
+a, b = st.columns([3, 2])
+model = a.selectbox("Model", models, format_func=label, key="retrieval_model",
+                    persist_state="session")
+k = b.slider("Neighbours (k)", 1, 20, 10, key="retrieval_k", persist_state="session")
+
+
+def neighbour_row(rep: reps.Representation, q: query.Query) -> None:
+    """The k nearest test images by one representation, each marked by whether its class
+    matches the query's."""
+    found, _ = reps.nearest(rep, q.image, k, q.index)
+    labels = reps.test_split().y[found]
+    marks = ["" if q.label is None else (" ✓" if c == q.label else " ✗") for c in labels]
+    captions = [f"{aecore.CLASS_NAMES[c]}{m}" for c, m in zip(labels, marks, strict=True)]
+    head = f"**{rep.label}**"
+    if q.label is not None:
+        head += f"  \n{int(np.sum(labels == q.label))} of {k} same class"
+    gallery.image_grid([(head, list(reps.test_split().x[found]), captions)], scale=2,
+                       min_columns=10)
+
+
+@st.fragment
+def search() -> None:
+    q = query.choose_query("retrieval_query")
+    if q is None:
+        return
+    gallery.image_grid([("**Query**", [q.image], [q.caption])], scale=2, min_columns=10)
+    shown = [reps.of_model(model), *([reps.pca_of(reps.of_model(model).dims)] if pca_ok else []),
+             reps.RAW]
+    for rep in shown:
+        neighbour_row(rep, q)
+
+
+def colour(rep: reps.Representation) -> str:
+    if rep.kind == reps.MODEL:
+        return aecore.model_color(rep.model)
+    return PCA_COLOR if rep.kind == reps.PCA else PIXEL_COLOR
+
+
+def precision_table(measured: dict) -> None:
+    """Precision@k of every representation over the whole test set: chart and table."""
+    st.subheader(f"Precision@{k} over the whole test set")
+    names = [rep.label for rep in measured]
+    values = [s.at(k) for s in measured.values()]
+    fig = go.Figure(go.Bar(x=names, y=values, marker_color=[colour(r) for r in measured],
+                           text=[f"{v:.3f}" for v in values], textposition="outside"))
+    fig.update_layout(height=340, margin={"t": 20, "b": 10, "l": 10, "r": 10},
+                      yaxis={"title": f"precision@{k}", "range": [0, 1.08]})
+    st.plotly_chart(fig, key="retrieval_precision_chart")
+    st.table([{"Representation": rep.label, "Numbers": rep.dims,
+               f"Precision@{k}": f"{s.at(k):.3f}", "Precision@1": f"{s.at(1):.3f}",
+               "Index build (ms)": f"{s.build_ms:.1f}", "One query (ms)": f"{s.query_ms:.2f}",
+               "Search": s.algorithm} for rep, s in measured.items()], hide_index=True)
+    n = len(reps.test_split().x)
+    st.caption(f"Each of the {n:,} test images in turn is the query and the other {n - 1:,} are "
+               "searched; precision@k is the share of its k nearest that share its class, "
+               "averaged. Timings were measured on this machine when the numbers were first "
+               "computed: building the index over every test image, and the fastest of single "
+               "queries. 'Search' is the method scikit-learn chose (a tree for short codes, "
+               "brute force for long ones).")
+
+
+search()
+shown_reps = reps.every(models) if pca_ok else [*map(reps.of_model, models), reps.RAW]
+precision_table({rep: reps.scores(rep) for rep in shown_reps})
