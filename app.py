@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui import lab_session
 from ui.pages import PAGES
 from ui.sidebar import sidebar
 
@@ -9,5 +10,6 @@ st.set_page_config(page_title="Autoencoder Explorer", page_icon=":material/auto_
                    layout="wide")
 navigation = st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=i == 0)
                             for i, p in enumerate(PAGES)])
+lab_session.attach()   # this session's own models (the Lab's) join the registry
 sidebar()
 navigation.run()

@@ -69,7 +69,7 @@ def make_queue():
 
     def make(**kwargs) -> JobQueue:
         kwargs.setdefault("warm", 0)
-        queue = JobQueue(runner=fake_runner, warm_up=False, **kwargs)
+        queue = JobQueue(runner="test_job_queue:fake_runner", warm_up=False, **kwargs)
         queues.append(queue)
         return queue
 

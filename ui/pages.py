@@ -25,4 +25,5 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("views/latent_space.py", "Latent space", ":material/scatter_plot:"),
     PageEntry("views/latent_explorer.py", "Latent explorer", ":material/explore:"),
     PageEntry("views/training_curves.py", "Training curves", ":material/show_chart:"),
+    PageEntry("views/lab.py", "Lab: train your own", ":material/model_training:"),
 )

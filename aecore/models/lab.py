@@ -24,6 +24,7 @@ LIMITS = {                       # knob: (lowest, highest)
     "batch_size": (8, 1024), "train_images": (100, 60_000), "seed": (0, 2**31 - 1),
 }
 VALIDATION_IMAGES = 2_000        # test images scored after every epoch
+YOURS = " · yours"               # ends every lab model's title: pages show whose it is
 
 
 class LabError(ValueError):
@@ -152,7 +153,7 @@ def make_spec(name: str, title: str, settings: LabSettings,
     """The registry spec of a lab model (validated; raises LabError)."""
     s = validate(settings)
     return ModelSpec(
-        name=name, title=title, family=s.family, latent_shape=s.latent_shape,
+        name=name, title=marked(title), family=s.family, latent_shape=s.latent_shape,
         loss=loss_name(s), architecture=architecture(s), builder=BUILDER, params=s.params,
         description=(f"Your model from the Lab: {architecture(s)}; {s.epochs} epochs on "
                      f"{s.train_images:,} training images, learning rate {s.learning_rate:g}, "
@@ -161,6 +162,15 @@ def make_spec(name: str, title: str, settings: LabSettings,
         train=train_settings(s), input_noise=s.noise, origin=ORIGIN, weights_dir=weights_dir,
         article_settings="not in the article: trained in the Lab",
     )
+
+
+def marked(title: str) -> str:
+    """The title with the lab's mark, once ('My AE' -> 'My AE · yours')."""
+    return f"{unmarked(title)[:80]}{YOURS}"
+
+
+def unmarked(title: str) -> str:
+    return title.strip().removesuffix(YOURS.strip()).strip().removesuffix("·").strip()
 
 
 def settings_of(spec: ModelSpec) -> LabSettings:
@@ -179,16 +189,23 @@ def settings_from(params: Mapping) -> LabSettings:
         raise LabError(f"The spec's knobs are not usable: {exc}") from exc
 
 
-def spec_from_file(data: Mapping, weights_dir: str | None = None) -> ModelSpec:
-    """A lab spec from downloaded JSON (`aecore.analysis.downloads.spec_dict` of a lab model):
-    only its name, title and knobs are read, and they are validated (raises LabError)."""
+def spec_json(spec: ModelSpec) -> dict:
+    """What a worker needs to rebuild a lab spec: its name, title and knobs."""
+    return {"name": spec.name, "title": spec.title, "params": dict(spec.params)}
+
+
+def spec_from_file(data: Mapping, weights_dir: str | None = None,
+                   name: str | None = None) -> ModelSpec:
+    """A lab spec from JSON (`spec_json`, or `aecore.analysis.downloads.spec_dict` of a lab
+    model): only the name, title and knobs are read, and they are validated (raises LabError).
+    `name` replaces the file's name (an upload gets a name that is free in the session)."""
     if not isinstance(data, Mapping) or not isinstance(data.get("params"), Mapping):
         raise LabError("This is not a Lab model's spec (it has no 'params').")
     settings = settings_from(data["params"])
-    name = str(data.get("name") or "uploaded")
-    title = str(data.get("title") or name)[:80]
-    return make_spec(name if NAME_PATTERN.match(name) else "uploaded", title, settings,
-                     weights_dir)
+    name = name or str(data.get("name") or "uploaded")
+    if not NAME_PATTERN.match(name):
+        raise LabError(f"{name!r} is not a usable model name.")
+    return make_spec(name, str(data.get("title") or name), settings, weights_dir)
 
 
 def slug(text: str) -> str:

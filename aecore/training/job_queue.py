@@ -1,33 +1,37 @@
 """A server-wide queue of training jobs: at most `limit` run at once, each in a worker process of
 its own; the others wait in order and know their place in line.
 
-Each worker is a fresh (spawned) process that imports the training stack, says it is ready, runs
-one `TrainingJob` through `jobs.run_job` and exits, so a crash or a kill ends only its own job and
-memory goes back after every job. Starting Python and TensorFlow takes seconds, so the queue
-keeps a `warm` spare process ready after `prewarm()` (for a while; an idle spare is let go).
+Each worker is a fresh process (`python -m aecore.training.worker`, started with subprocess)
+that imports the training stack, says it is ready, runs one `TrainingJob` and exits, so a crash
+or a kill ends only its own job and memory goes back after every job. Starting Python and
+TensorFlow takes seconds, so the queue keeps a `warm` spare process ready after `prewarm()` (for
+a while; an idle spare is let go).
 The web process imports nothing from Keras: the queue only sends plain job values down a pipe.
 """
 
 from __future__ import annotations
 
-import contextlib
+import atexit
 import itertools
 import logging
-import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 
-from aecore.training.jobs import TrainingJob, default_workers, run_job
+from aecore.training.jobs import TrainingJob, default_workers
 
 LOG = logging.getLogger(__name__)
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINAL = (DONE, FAILED, CANCELLED)
 WORKERS_ENV = "AE_TRAINING_WORKERS"     # how many trainings may run at once on this server
+SPARES_ENV = "AE_TRAINING_SPARES"       # warm worker processes kept ready (default 1)
 JOB_SECONDS_ENV = "AE_TRAINING_JOB_SECONDS"
 DEFAULT_JOB_SECONDS = 900.0             # a job running longer is stopped (bounded CPU per user)
 SPARE_IDLE_SECONDS = 600.0              # a warm spare nobody asked for this long is let go
@@ -37,6 +41,12 @@ def configured_workers() -> int:
     """$AE_TRAINING_WORKERS, else one training per two cores (`jobs.default_workers`)."""
     value = os.environ.get(WORKERS_ENV, "").strip()
     return max(1, int(value)) if value.isdigit() else default_workers()
+
+
+def configured_spares() -> int:
+    """$AE_TRAINING_SPARES (0 turns pre-warming off), else 1."""
+    value = os.environ.get(SPARES_ENV, "").strip()
+    return int(value) if value.isdigit() else 1
 
 
 def configured_job_seconds() -> float:
@@ -69,58 +79,30 @@ class Ticket:
 
 # --- the worker process ---------------------------------------------------------------------
 
-def warm_up(threads: int | None) -> None:
-    """Import the training stack and read the dataset once, before any job arrives."""
-    import keras
-
-    if threads and keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-    import aecore.training.train  # noqa: F401  (Keras, the builders, the store)
-    from aecore.data import load_fashion_mnist
-    from aecore.errors import DatasetNotFound
-
-    with contextlib.suppress(DatasetNotFound):  # the job itself reports it
-        load_fashion_mnist(allow_download=False)
-
-
-def worker_main(conn, threads: int | None = None, runner: Callable = run_job,
-                warm: bool = True) -> None:
-    """Warm up, say ready, run the one job the queue sends (None: exit), report, exit."""
-    try:
-        if warm:
-            warm_up(threads)
-        conn.send(("ready", None))
-        job = conn.recv()
-    except (EOFError, OSError, KeyboardInterrupt):
-        return
-    if job is None:
-        return
-    try:
-        conn.send(("done", runner(job)))
-    except BaseException as exc:  # report every failure to the queue, then exit
-        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
-
-
 class Worker:
-    """The queue's handle on one worker process."""
+    """The queue's handle on one worker process (`python -m aecore.training.worker`)."""
 
-    def __init__(self, context, threads: int | None, runner: Callable, warm: bool):
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=worker_main, args=(child, threads, runner, warm),
-                                       name="ae-training-worker", daemon=True)
-        self.process.start()
-        child.close()
+    def __init__(self, runner: str, threads: int | None, warm: bool):
+        child_in, self_out = os.pipe()
+        self_in, child_out = os.pipe()
+        command = [sys.executable, "-m", "aecore.training.worker", "--fds", str(child_in),
+                   str(child_out), "--runner", runner, "--threads", str(threads or 0)]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        try:
+            self.process = subprocess.Popen([*command, *([] if warm else ["--no-warm-up"])],
+                                            pass_fds=(child_in, child_out), env=env,
+                                            stdin=subprocess.DEVNULL)
+        finally:
+            os.close(child_in)
+            os.close(child_out)
+        self.conn = Connection(self_in, writable=False)
+        self.outbox = Connection(self_out, readable=False)
         self.ready = False
         self.ticket: Ticket | None = None
         self.since = time.monotonic()
 
     def send(self, ticket: Ticket) -> None:
-        self.conn.send(ticket.job)
+        self.outbox.send(ticket.job)
         self.ticket = ticket
 
     def message(self) -> tuple | None:
@@ -137,22 +119,26 @@ class Worker:
         return None
 
     def alive(self) -> bool:
-        return self.process.is_alive()
+        return self.process.poll() is None
+
+    @property
+    def exitcode(self) -> int | None:
+        return self.process.poll()
 
     def terminate(self) -> None:
         """Ask the process to end now (SIGTERM); `gone()` kills it if it lingers."""
-        if self.process.is_alive():
+        if self.alive():
             self.process.terminate()
         self.since = time.monotonic()
 
     def gone(self, grace: float = 3.0) -> bool:
-        """True once the process has exited (killed after `grace` seconds); closes the pipe."""
-        if self.process.is_alive() and time.monotonic() - self.since > grace:
+        """True once the process has exited (killed after `grace` seconds); closes the pipes."""
+        if self.alive() and time.monotonic() - self.since > grace:
             self.process.kill()
-        self.process.join(0)
-        if self.process.is_alive():
+        if self.alive():
             return False
         self.conn.close()
+        self.outbox.close()
         return True
 
 
@@ -171,19 +157,20 @@ def crash_message(exitcode: int | None) -> str:
 class JobQueue:
     """Runs at most `limit` jobs at once, in submission order; see the module docstring."""
 
-    def __init__(self, limit: int | None = None, warm: int = 1, threads: int | None = None,
-                 job_seconds: float | None = None, start_method: str = "spawn",
-                 runner: Callable = run_job, warm_up: bool = True, poll_seconds: float = 0.1):
-        """`runner(job)` runs in the worker (a module-level function: spawn pickles it by
-        name); `warm_up` imports the training stack before a job arrives (off in tests)."""
+    def __init__(self, limit: int | None = None, warm: int | None = None,
+                 threads: int | None = None, job_seconds: float | None = None,
+                 runner: str = "aecore.training.jobs:run_job", warm_up: bool = True,
+                 poll_seconds: float = 0.1):
+        """`runner` ('module:function') runs each job in its worker; `warm_up` imports the
+        training stack before a job arrives (off in tests); `warm` spares (default
+        $AE_TRAINING_SPARES or 1) wait ready after `prewarm()`."""
         self.limit = limit or configured_workers()
-        self.warm = warm
+        self.warm = configured_spares() if warm is None else warm
         self.threads = threads or max(1, (os.cpu_count() or 2) // self.limit)
         self.job_seconds = job_seconds or configured_job_seconds()
         self.runner = runner
         self.warm_up = warm_up
         self.poll_seconds = poll_seconds
-        self._context = multiprocessing.get_context(start_method)
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
         self._waiting: list[Ticket] = []
@@ -195,6 +182,7 @@ class JobQueue:
         self._closed = False
         self._thread = threading.Thread(target=self._loop, name="ae-job-queue", daemon=True)
         self._thread.start()
+        atexit.register(self.shutdown)
 
     # -- what callers use ---------------------------------------------------------------------
     def submit(self, job: TrainingJob,
@@ -261,6 +249,8 @@ class JobQueue:
     def shutdown(self) -> None:
         """Cancel everything and stop every worker."""
         with self._cond:
+            if self._closed:
+                return
             self._closed = True
             tickets = [*self._waiting, *(w.ticket for w in self._running),
                        *(w.ticket for w, _, _ in self._ending)]
@@ -314,7 +304,7 @@ class JobQueue:
                 self._running.remove(worker)
                 worker.gone()
                 ended.append(self._end(worker.ticket, FAILED,
-                                       crash_message(worker.process.exitcode)))
+                                       crash_message(worker.exitcode)))
             elif time.monotonic() - worker.ticket.started > self.job_seconds:
                 self._halt(worker, FAILED, f"The training took longer than "
                            f"{self.job_seconds:.0f} s and was stopped. Try fewer epochs or "
@@ -362,7 +352,7 @@ class JobQueue:
                 self._spares.append(self._new_worker())
 
     def _new_worker(self) -> Worker:
-        return Worker(self._context, self.threads, self.runner, self.warm_up)
+        return Worker(self.runner, self.threads, self.warm_up)
 
     def _number(self) -> None:
         for place, ticket in enumerate(self._waiting, start=1):

@@ -44,6 +44,14 @@ def local_executor(max_workers: int | None = None) -> Executor:
                                mp_context=multiprocessing.get_context("spawn"))
 
 
+PHASE_TRAINING, PHASE_SAVING = "training", "saving"   # a progress file's "phase"
+
+
+def preview_file(progress_file: str | Path) -> Path:
+    """Where a job writes its preview strip (uint8 (2, n, 28, 28): inputs, reconstructions)."""
+    return Path(progress_file).with_suffix(".preview.npy")
+
+
 def read_progress(path: str | Path | None) -> dict:
     """The last progress a job wrote ({} before its first epoch or when unreadable)."""
     if not path:

@@ -14,13 +14,7 @@ import keras
 import numpy as np
 
 from aecore.files import atomic_write_bytes, atomic_write_json
-
-PHASE_TRAINING, PHASE_SAVING = "training", "saving"
-
-
-def preview_file(progress_file: str | Path) -> Path:
-    """Where the reconstructions of the preview images go: beside the progress file."""
-    return Path(progress_file).with_suffix(".preview.npy")
+from aecore.training.jobs import PHASE_SAVING, PHASE_TRAINING, preview_file
 
 
 def reconstruct(model: keras.Model, x: np.ndarray) -> np.ndarray:
