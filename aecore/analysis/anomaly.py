@@ -157,8 +157,10 @@ class ScoreTable:
         return self.labels == self.held_out
 
 
-def reference_images(held_out: int, count: int = REFERENCE_IMAGES, seed: int = SCORE_SEED):
-    """A reproducible subset of the normal training images, or None without the dataset."""
+def reference_images(held_out: int, count: int | None = None, seed: int = SCORE_SEED):
+    """A reproducible subset of the normal training images (REFERENCE_IMAGES of them unless
+    `count` says otherwise), or None without the dataset."""
+    count = count or REFERENCE_IMAGES
     try:
         (x_train, y_train), _ = load_fashion_mnist(allow_download=False)
     except DatasetNotFound:

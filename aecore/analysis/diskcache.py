@@ -51,8 +51,8 @@ def fingerprint(array: np.ndarray) -> str:
 def serving_checksums(entry: dict) -> dict:
     """The sha256 of each serving file recorded in a manifest entry (what a model computes)."""
     serving = entry.get("serving") or {}
-    return {part: record.get("sha256") for part, record in serving.items()
-            if isinstance(record, dict)}
+    return {part: record["sha256"] for part, record in serving.items()
+            if isinstance(record, dict) and "sha256" in record}
 
 
 def cached_arrays(path: Path, compute: Callable[[], dict[str, np.ndarray]]

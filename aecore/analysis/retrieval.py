@@ -115,5 +115,5 @@ def knn_accuracy(x, labels, k: int = CLASSIFIER_K, seed: int = SPLIT_SEED) -> fl
     """Accuracy of a k-NN classifier fitted on one half of the rows, scored on the other."""
     rows, labels = features(x), np.asarray(labels)
     fit, score = halves(len(rows), seed)
-    classifier = KNeighborsClassifier(n_neighbors=k).fit(rows[fit], labels[fit])
+    classifier = KNeighborsClassifier(n_neighbors=min(k, len(fit))).fit(rows[fit], labels[fit])
     return float(classifier.score(rows[score], labels[score]))
