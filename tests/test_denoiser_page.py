@@ -5,7 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from aecore.analysis import denoise
-from aecore.models.registry import ROLE_DENOISER, ROLE_DENOISER_BASELINE, with_role
+from aecore.models.registry import ROLE_DENOISER, ROLE_DENOISER_BASELINE, get_spec, with_role
 
 DENOISER, BASELINE = with_role(ROLE_DENOISER), with_role(ROLE_DENOISER_BASELINE)
 
@@ -33,7 +33,7 @@ def test_default_render_shows_metrics_and_curves(monkeypatch, weights_dir):
     at = run_page(monkeypatch, weights_dir)
     assert not at.exception
     labels = [m.label for m in at.metric]
-    for row in ("Noisy input", "Denoising model", "Plain conv model"):
+    for row in ("Noisy input", get_spec(DENOISER).title, get_spec(BASELINE).title):
         assert f"{row} · PSNR" in labels and f"{row} · SSIM" in labels
     assert any("σ = 0.5" in md.value for md in at.markdown)
     assert not at.warning and not at.error

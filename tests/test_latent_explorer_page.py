@@ -12,8 +12,9 @@ from streamlit.testing.v1 import AppTest
 import aecore
 from aecore.analysis import latent
 from aecore.models.registry import all_specs, plane_models
+from ui.planes import plane_key
 
-PLANES = plane_models()          # the page's radio; the first is its default
+PLANES = plane_models()          # the page shows the first two that serve, side by side
 WIDE = next(s for s in all_specs() if s.latent_dim > 2 and s.family == "dense")
 ABSENT = next(n for n in aecore.list_models() if n not in (*PLANES, WIDE.name))
 
@@ -53,13 +54,15 @@ def test_default_render(monkeypatch, weights_dir):
     assert at.title[0].value == "Latent explorer"
     assert "z = (0.00, 0.00)" in near_text(at)
     assert any(c.value.startswith("Class mix of the 50 nearest:") for c in at.caption)
-    assert any("norm.ppf(linspace(0.005, 0.995, 15))" in c.value for c in at.caption)
+    assert any("the codes' 1%–99% percentiles" in c.value for c in at.caption)
     assert any("15×15 codes" in c for c in captions(at))
     assert not at.warning and not at.error
+    at.radio(key="lx_grid_spacing").set_value("Normal quantiles (article)").run()
+    assert any("norm.ppf(linspace(0.005, 0.995, 15))" in c.value for c in at.caption)
 
 
 def test_released_point_shows_its_nearest_images(monkeypatch, weights_dir):
-    at = run_page(monkeypatch, weights_dir, lx_plane={"point": [1.5, -0.5]})
+    at = run_page(monkeypatch, weights_dir, **{plane_key(PLANES[0]): {"point": [1.5, -0.5]}})
     assert "z = (1.50, -0.50)" in near_text(at)
     split = aecore.load_test_set()
     codes = aecore.load_model(PLANES[0], weights_dir).encode(split.x)
@@ -105,7 +108,7 @@ def test_upload_lands_and_moves_the_marker(monkeypatch, weights_dir):
     at.file_uploader(key="lx_upload").set_value(png_upload()).run()
     assert not at.exception
     lands = next(md.value for md in at.markdown if md.value.startswith("It lands at z = ("))
-    assert "Reconstruction" in captions(at)
+    assert any(c.startswith("Reconstruction") for c in captions(at))
     at.button(key="lx_goto_upload").click().run()
     assert lands.split("z = ")[1].split(",")[0] in near_text(at)  # same x coordinate
 
@@ -119,7 +122,8 @@ def test_bad_upload_shows_an_error(monkeypatch, weights_dir):
 
 @pytest.mark.parametrize("name", PLANES[1:])
 def test_every_other_plane_model(monkeypatch, weights_dir, name):
-    at = run_page(monkeypatch, weights_dir, lx_model=name, lx_plane={"point": [0.2, 0.1]})
+    at = run_page(monkeypatch, weights_dir, lx_models=[name],
+                  **{plane_key(name): {"point": [0.2, 0.1]}})
     assert "z = (0.20, 0.10)" in near_text(at)
 
 
