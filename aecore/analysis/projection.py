@@ -1,10 +1,10 @@
 """2-D views of latent codes for the latent-space page.
 
-2-D codes (the VAEs' z_mean) are shown as they are. Wider codes (32, 256 or 512 numbers) are
-projected: PCA always (exact, linear, milliseconds for 10 000 codes, axes that mean something),
-or t-SNE from scikit-learn on a class-balanced subsample. t-SNE keeps neighbourhoods, so
-classes separate better, but it takes tens of seconds for 2 000 points on two busy cores and
-its distances between clusters mean little: it is opt-in and run on a subsample only.
+2-D codes (z_mean for the VAEs) are shown as they are. Wider codes are projected: PCA always
+(exact, linear, milliseconds for the whole test set, axes that mean something), or t-SNE from
+scikit-learn on a class-balanced subsample of TSNE_SAMPLE codes. t-SNE keeps neighbourhoods, so
+classes separate better, but it takes tens of seconds on two busy cores and its distances
+between clusters mean little: it is opt-in and run on a subsample only.
 UMAP would add umap-learn and numba to the install for a similar picture, so we skip it.
 """
 
