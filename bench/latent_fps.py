@@ -1,11 +1,12 @@
 """Latent plane speed in headless Chromium: decode-only time and decode+paint frames per second.
 
 `python -m bench.latent_fps` mounts the real component (ui/components/latent_plane.*) in a blank
-page, without Streamlit, on both VAE decoders, then drags the marker in a circle with one
-pointer move per animation frame. It uses the shipped weights where they exist and an untrained
-build of the same architecture otherwise (same layers and cost; relu sparsity may differ).
+page, without Streamlit, on the shipped browser decoder of every registry model with a 2-D code
+(`aecore.web.decoder_arrays.load_export` of weights/browser/<name>.npz, the file the app sends),
+then drags the marker in a circle with one pointer move per animation frame. A model whose
+serving files are missing or damaged is reported, not measured.
 
-    python -m bench.latent_fps                       # both VAEs, 3 drags of 3 s each
+    python -m bench.latent_fps                       # every 2-D model, 3 drags of 3 s each
     python -m bench.latent_fps --engine old.js       # A/B: another decoder_engine.js, same run
 """
 
@@ -19,12 +20,10 @@ import platform
 import statistics
 from pathlib import Path
 
+from bench.browser import launch
+
 HERE = Path(__file__).resolve().parent.parent / "ui" / "components"
 ENGINE = HERE / "decoder_engine.js"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-MODELS = ("vae_mlp", "vae_conv")
 
 MOUNT = """async ([html, css, js, spec, b64, n]) => {
   const f32 = (s) => {
@@ -82,24 +81,30 @@ DECODE_ONLY = """(ms) => {
 }"""
 
 
-def load_decoder(name: str):
-    """(decoder, "shipped") from weights/, else (untrained decoder, "untrained")."""
-    from aecore.errors import WeightsError
-    from aecore.runtime.store import build_ready, load_built
+def shipped_export(name: str) -> dict:
+    """The browser decoder's arrays as shipped (raises WeightsError if missing or damaged)."""
+    from aecore.runtime import store
+    from aecore.web.decoder_arrays import load_export
 
-    try:
-        return load_built(name)[0].decoder, "shipped"
-    except WeightsError:
-        return build_ready(name).decoder, "untrained"
+    store.serving_paths(name)  # checksums of every serving file, as the app checks them
+    return load_export(store.serving_file(name, store.BROWSER_PART))
 
 
-def measure(models=MODELS, seconds: float = 3.0, drags: int = 3, points: int = 10_000,
+def available(names: list[str]) -> tuple[list[str], dict[str, str]]:
+    """(names with servable weights, {name: problem} for the others)."""
+    from aecore.runtime.store import weights_status
+
+    status = weights_status(names=names)
+    return ([n for n in names if status[n] == "ok"],
+            {n: status[n].splitlines()[0] for n in names if status[n] != "ok"})
+
+
+def measure(models: list[str], seconds: float = 3.0, drags: int = 3, points: int = 10_000,
             engine: Path = ENGINE) -> list[dict]:
-    """Per model: decode-only ms per point and the fps of each drag (needs Chromium)."""
+    """Per model: decode-only ms per point, each drag's fps and the decoder's ops (Chromium)."""
     from playwright.sync_api import sync_playwright
 
     from aecore.web.decoder_arrays import export_json
-    from aecore.web.decoder_export import export_decoder
 
     html = (HERE / "latent_plane.py").read_text().split('HTML = """')[1].split('"""')[0]
     css = (HERE / "latent_plane.css").read_text()
@@ -107,11 +112,10 @@ def measure(models=MODELS, seconds: float = 3.0, drags: int = 3, points: int = 1
     js = engine_js + "\n" + (HERE / "latent_plane.js").read_text()
     results = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1000, "height": 800})
         for name in models:
-            decoder, weights = load_decoder(name)
-            export = export_decoder(decoder)
+            export = shipped_export(name)
             b64 = {k: base64.b64encode(v.tobytes()).decode() for k, v in export["arrays"].items()}
             page.goto("about:blank")
             page.evaluate(MOUNT, [html, css, js, export_json(export), b64, points])
@@ -119,7 +123,7 @@ def measure(models=MODELS, seconds: float = 3.0, drags: int = 3, points: int = 1
             page.add_script_tag(content=engine_js)  # a global createDecoder for DECODE_ONLY
             ms = page.evaluate(DECODE_ONLY, seconds * 1000)
             fps = [round(r["fps"], 1) for r in runs]
-            results.append({"model": name, "weights": weights, "decode_ms": round(ms, 2),
+            results.append({"model": name, "layers": export["layers"], "decode_ms": round(ms, 2),
                             "drag_fps": fps, "fps": statistics.median(fps),
                             "points_sent_to_python": runs[-1]["sent"],
                             "load": round(os.getloadavg()[0], 2)})
@@ -134,13 +138,39 @@ def main(argv: list[str] | None = None) -> None:
                         help="decoder_engine.js to measure (default: the shipped one)")
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each drag")
     parser.add_argument("--drags", type=int, default=3, help="drags per model")
-    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
+    parser.add_argument("--models", nargs="+", help="default: every model with a 2-D code")
     args = parser.parse_args(argv)
+    from aecore.models.registry import plane_models
+
+    names, problems = available(args.models or plane_models())
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load "
           f"{os.getloadavg()[0]:.1f}; headless Chromium; engine {args.engine}")
-    for row in measure(args.models, args.seconds, args.drags, engine=args.engine):
+    for name, problem in problems.items():
+        print(json.dumps({"model": name, "missing": problem}))
+    for row in measure(names, args.seconds, args.drags, engine=args.engine):
+        row.pop("layers")
         print(json.dumps(row))
 
 
 if __name__ == "__main__":
     main()
+
+
+def rows(quick: bool) -> list:
+    """The bench rows: drag fps per 2-D model against the target its decoder's layers set."""
+    from aecore.models.registry import get_spec, plane_models
+    from bench.targets import decoder_kind, fps_target, measured, missing
+
+    names, problems = available(plane_models())
+    out = []
+    for name, problem in problems.items():
+        spec = get_spec(name)
+        kind = decoder_kind(None, spec.family, spec.architecture)
+        out.append(missing("latent plane", f"{name}: drag fps", problem[:110], fps_target(kind)))
+    for r in measure(names, seconds=1.5 if quick else 3.0, drags=2 if quick else 3):
+        kind = decoder_kind(r["layers"])
+        drags = ", ".join(f"{f:g}" for f in r["drag_fps"])
+        out.append(measured("latent plane", f"{r['model']}: drag fps ({kind} decoder)", r["fps"],
+                            "fps", fps_target(kind), load=r["load"],
+                            note=f"median of drags {drags}; JS decode alone {r['decode_ms']} ms"))
+    return out

@@ -1,39 +1,138 @@
-"""bench (the `make bench` report): targets, the table and the JSON, without measuring anything."""
+"""bench (`make bench`): targets, judging, the pure helpers and the report, without measuring."""
 
 from __future__ import annotations
 
 import json
 
-from bench import suite
+import pytest
+
+from bench import gc_probe, report, sessions, slider, suite, training
+from bench.targets import (
+    FAIL,
+    INFO,
+    MISSING,
+    PASS,
+    TARGETS,
+    count_tracebacks,
+    decoder_kind,
+    fps_target,
+    measured,
+    missing,
+    percentile,
+)
 
 
-def test_row_status_against_targets():
-    assert suite.row("s", "a", 4.9, "ms", below=5).status == "PASS"
-    assert suite.row("s", "a", 5.0, "ms", below=5).status == "FAIL"
-    assert suite.row("s", "b", 29.0, "fps", at_least=30).status == "FAIL"
-    assert suite.row("s", "b", 59.0, "fps", at_least=60, slack=suite.FPS_SLACK).status == "PASS"
-    info = suite.row("s", "c", 140.0, "ms")
-    assert (info.status, info.target) == ("INFO", "")
-    assert suite.row("s", "a", 1, "ms", below=5).target == "< 5 ms"
+def test_targets_judge_at_most_and_at_least():
+    assert measured("s", "a", 3.0, "s", "cold_start_s").status == PASS
+    assert measured("s", "a", 3.01, "s", "cold_start_s").status == FAIL
+    assert measured("s", "b", 1000, "×", "decode_vs_predict").status == PASS
+    assert measured("s", "b", 999, "×", "decode_vs_predict").status == FAIL
+    assert measured("s", "c", 58.5, "fps", "drag_fps_mlp").status == PASS  # 60 Hz frame counting
+    assert measured("s", "c", 58.0, "fps", "drag_fps_mlp").status == FAIL
+    info = measured("s", "d", 12.0, "ms")
+    assert (info.status, info.target) == (INFO, "")
+    assert str(TARGETS["slider_p95_ms"]) == "≤ 250 ms"
+    assert str(TARGETS["decode_vs_predict"]) == "≥ 1000×"
 
 
-def test_main_prints_fail_and_writes_json_and_exits_0(monkeypatch, tmp_path, capsys):
-    def fake(quick, shipped_only):
-        return [suite.row("fake", "fast", 1.0, "ms", below=5),
-                suite.row("fake", "slow", 9.0, "ms", below=5, note="too slow"),
-                suite.skip("fake", "missing", "no shipped weights yet", "< 5 ms")]
+def test_missing_rows_keep_their_target():
+    row = missing("decode", "x: decode vs predict", "no weights", "decode_vs_predict")
+    assert (row.status, row.value, row.target) == (MISSING, None, "≥ 1000×")
 
-    def broken(quick, shipped_only):
-        raise RuntimeError("no browser")
 
-    monkeypatch.setattr(suite, "BENCHES", {"decode": fake, "js": broken})
-    out = tmp_path / "bench.json"
-    assert suite.main(["--only", "decode", "js", "--json", str(out)]) == 0
-    text = capsys.readouterr().out
-    assert "load average" in text and "nproc" in text
-    assert "FAIL: fake: slow" in text and "ERROR: js" in text
-    report = json.loads(out.read_text())
-    assert report["summary"] == {"PASS": 1, "FAIL": 1, "ERROR": 1, "SKIP": 1, "INFO": 0}
-    assert {r["name"] for r in report["rows"]} == {"fast", "slow", "missing", "(section)"}
-    assert all("load" in r for r in report["rows"])
-    assert report["machine"]["nproc"] >= 1
+def test_percentile_matches_linear_interpolation():
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == pytest.approx(50.5)
+    assert percentile(values, 95) == pytest.approx(95.05)
+    assert percentile([7.0], 95) == 7.0
+
+
+def test_decoder_kind_from_layers_or_spec():
+    assert decoder_kind([{"op": "dense"}, {"op": "conv2d_transpose"}]) == "conv"
+    assert decoder_kind([{"op": "dense"}, {"op": "reshape"}]) == "mlp"
+    vae = "Conv 1-64 → Dense 128 → (μ, log σ²) → sample → Dense 128 → ConvT 64 → Conv 1"
+    assert decoder_kind(None, "vae", vae) == "conv"
+    assert decoder_kind(None, "vae", "Conv 32 → (μ, log σ²) → sample → Dense 256 → 784") == "mlp"
+    assert decoder_kind(None, "conv", "") == "conv"
+    assert (fps_target("conv"), fps_target("mlp")) == ("drag_fps_conv", "drag_fps_mlp")
+
+
+def test_count_tracebacks():
+    log = "ok\nTraceback (most recent call last):\n  x\nValueError\nTraceback (most recent call"
+    assert count_tracebacks(log) == 1
+    assert count_tracebacks(log + " last):\n") == 2
+
+
+def test_slider_phases_split_a_step():
+    step = {"key": 100.0, "painted": 300.0, "sent": [90.0, 110.0], "fetchStart": 200.0,
+            "fetchEnd": 260.0, "last_recv": 280.0}
+    parts = slider.phases(step)
+    assert parts["total"] == 200.0
+    assert parts["input → request sent"] == 10.0
+    assert parts["request → image requests"] == 90.0
+    assert parts["image fetch"] == 60.0
+    assert parts["images loaded → painted"] == 40.0
+    assert parts["server run (request → last message)"] == 170.0
+    assert slider.phases({"key": 0.0, "painted": 5.0, "sent": []}) == {"total": 5.0}
+
+
+def test_sessions_rows_count_boxes_tracebacks_and_broken_sessions():
+    results = [
+        {"working": True, "seconds": 4.0, "early_click": True, "exceptions": [], "error": ""},
+        {"working": True, "seconds": 6.0, "early_click": False, "exceptions": [], "error": ""},
+        {"working": False, "seconds": None, "early_click": True,
+         "exceptions": ["ImportError: x\nmore"], "error": "exception box on the page"},
+    ]
+    rows = {r.name: r for r in sessions.rows_for(results, 2, 300.0, 320.0, 1.0, 3)}
+    exceptions = rows["3 sessions at once: exception boxes + server tracebacks"]
+    assert (exceptions.value, exceptions.status) == (3, FAIL)
+    assert "ImportError: x | more" in exceptions.note
+    assert rows["3 sessions at once: sessions without a working page"].value == 1
+    assert rows["3 sessions: time to a working page, p50"].value == 5.0
+    assert rows["server RSS after 3 sessions visited every page"].status == FAIL
+
+
+def test_training_rows_from_the_manifest_report_a_missing_model():
+    models = {"a": {"train_seconds": 100.0, "epochs": 4, "trained_on": "somewhere"}}
+    rows = training.manifest_rows(models, ["a", "b"])
+    assert rows[0].value == 25.0 and "somewhere" in rows[0].note
+    assert rows[1].status == MISSING
+    assert training.per_epoch({"train_seconds": 5.0}) is None
+
+
+def test_app_imports_are_read_from_the_app_files(tmp_path):
+    (tmp_path / "app.py").write_text("import streamlit as st\nfrom ui.pages import PAGES\n")
+    (tmp_path / "views").mkdir()
+    (tmp_path / "views" / "a.py").write_text("from . import x\nimport numpy, json\n")
+    assert gc_probe.app_imports(tmp_path) == ["json", "numpy", "streamlit", "ui.pages"]
+
+
+def test_markdown_describes_the_machine_and_marks_failures():
+    info = {"date": "2026-01-01T00:00:00", "commit": "abc", "cpu": "Some CPU", "cores": 2,
+            "logical_cpus": 2, "memory_gib": 8.0, "python": "3.11.9", "platform": "Linux",
+            "packages": {"streamlit": "1.0"}, "chromium": "Chromium 1",
+            "load_average": [1.0, 2.0, 3.0]}
+    rows = [measured("cold start", "x", 5.0, "s", "cold_start_s", note="a|b"),
+            missing("decode", "y", "no weights", "decode_vs_predict")]
+    text = report.markdown(info, rows, 120.0, [4.0, 5.0, 6.0], "make bench")
+    for needle in ("Some CPU", "2 usable cores", "RAM 8.0 GiB", "Python 3.11.9", "streamlit 1.0",
+                   "1.00 / 2.00 / 3.00", "**FAIL**", "MISSING", "a\\|b", "cold_start_s"):
+        assert needle in text
+    assert report.fmt_value(rows[0]) == "5.00 s"
+
+
+def test_main_writes_the_report_and_exits_0_when_a_section_breaks(monkeypatch, tmp_path):
+    def fine(args):
+        return [measured("decode", "fast", 2000.0, "×", "decode_vs_predict")]
+
+    def broken(args):
+        raise RuntimeError("no keras here")
+
+    monkeypatch.setattr(suite, "SECTIONS", {**suite.SECTIONS, "decode": fine, "gc": broken})
+    out, js = tmp_path / "B.md", tmp_path / "b.json"
+    assert suite.main(["--only", "decode", "gc", "--output", str(out), "--json", str(js)]) == 0
+    text = out.read_text()
+    assert "PASS" in text and "ERROR" in text and "no keras here" in text
+    rows = json.loads(js.read_text())["rows"]
+    assert [r["status"] for r in rows] == ["PASS", "ERROR"]
+    assert all("load" in r for r in rows)

@@ -1,0 +1,103 @@
+"""One visitor on a fresh server: cold start, every page once, server memory, Denoiser slider.
+
+Cold start: `streamlit run app.py` is started with Chromium already open; the clock runs from
+the process start until the first page's title and all its images are loaded and the script
+is idle (then one more animation frame: painted). Repeated on fresh servers; the last server
+then serves one visitor who clicks through every page (server RSS after) and moves the
+Denoiser's noise slider with the keyboard (bench/slider.py).
+"""
+
+from __future__ import annotations
+
+import time
+
+from bench import browser, slider
+from bench.server import AppServer
+from bench.targets import Row, load1, measured, median
+
+
+def page_paths() -> list[tuple[str, str]]:
+    """(title, URL path) of every page, the first at the site root."""
+    from ui.pages import PAGES
+
+    return [(p.title, "" if i == 0 else p.url_path) for i, p in enumerate(PAGES)]
+
+
+def cold_start(pw, log_name: str) -> tuple[AppServer, float, float]:
+    """(running server, seconds to the first page painted, seconds to /health)."""
+    chromium = browser.launch(pw)
+    page = chromium.new_context(viewport=browser.VIEWPORT).new_page()
+    page.add_init_script(browser.WATCH_EXCEPTIONS)
+    page.add_init_script(browser.WATCH_WEBSOCKET)  # for the slider's breakdown
+    server = AppServer(log_name)
+    started = server.start()
+    try:
+        health = server.wait_healthy()
+        page.goto(server.url, wait_until="commit")
+        browser.wait_working(page, "", settle_ms=0, min_images=1)
+        page.evaluate(browser.NEXT_FRAME)  # the frame that paints what the probe saw
+        painted = time.monotonic()
+        server.page, server.chromium = page, chromium
+        return server, painted - started, health
+    except BaseException:
+        server.stop()
+        chromium.close()
+        raise
+
+
+def visit_every_page(page, server: AppServer) -> list[tuple[str, float, float]]:
+    """Click each page's sidebar link in turn: (title, seconds to a working page, RSS after)."""
+    visits = []
+    for title, path in page_paths():
+        link = page.locator(f'[data-testid="stSidebarNavLink"][href$="/{path}"]').first
+        t0 = time.monotonic()
+        link.click()
+        seconds = browser.wait_working(page, path) - t0
+        visits.append((title, seconds, server.rss()[0]))
+    return visits
+
+
+def run(quick: bool, cold_starts: int) -> list[Row]:
+    from playwright.sync_api import sync_playwright
+
+    rows: list[Row] = []
+    with sync_playwright() as pw:
+        runs, loads, health = [], [], []
+        server = None
+        for i in range(1 if quick else cold_starts):
+            if server is not None:
+                server.stop()
+                server.chromium.close()
+            server, seconds, ready = cold_start(pw, f"cold-start-{i + 1}.log")
+            runs.append(seconds)
+            health.append(ready)
+            loads.append(load1())
+        try:
+            listed = ", ".join(f"{s:.1f}" for s in runs)
+            rows.append(measured(
+                "cold start", "streamlit run → Overview title + images painted", median(runs),
+                "s", "cold_start_s", load=max(loads),
+                note=f"median of {len(runs)} fresh servers: {listed} s; /_stcore/health "
+                     f"answered after {median(health):.1f} s"))
+            rows += one_visitor(server, passes=1 if quick else 3)
+        finally:
+            server.stop()
+            server.chromium.close()
+    return rows
+
+
+def one_visitor(server: AppServer, passes: int) -> list[Row]:
+    page = server.page
+    rows = []
+    for title, seconds, rss in visit_every_page(page, server):
+        rows.append(measured("one visitor", f"first visit: {title}", seconds, "s",
+                             note=f"link clicked → page idle, images loaded; server RSS "
+                                  f"after: {rss:.0f} MiB"))
+    rss, peak = server.rss()
+    rows.append(measured("memory", "server RSS after one visitor saw every page", rss, "MiB",
+                         "server_rss_mib", note=f"peak {peak:.0f} MiB"))
+    rows += slider.run(page, passes)
+    rss, peak = server.rss()
+    rows.append(measured("memory", "server RSS after the slider runs", rss, "MiB",
+                         "server_rss_mib", note=f"peak {peak:.0f} MiB"))
+    return rows
