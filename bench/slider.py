@@ -92,25 +92,28 @@ def calibrate(page) -> int:
     return sum(src not in before for src in page.evaluate(IMAGE_SOURCES))
 
 
-def set_seed(page, seed: int) -> None:
+def set_seed(page, seed: int) -> bool:
+    """A new noise seed (so no step is a cache hit); False if the page has no seed input."""
     box = page.locator(SEED_INPUT)
-    if box.count():
-        recv = browser.received(page)
-        box.fill(str(seed))
-        box.press("Enter")
-        browser.wait_rerun(page, denoiser_path(), recv)
+    if not box.count():
+        return False
+    recv = browser.received(page)
+    box.fill(str(seed))
+    box.press("Enter")
+    browser.wait_rerun(page, denoiser_path(), recv)
+    return True
 
 
-def measure_steps(page, passes: int) -> tuple[list[dict], int]:
+def measure_steps(page, passes: int) -> tuple[list[dict], int, bool]:
     path = denoiser_path()
     page.locator(f'[data-testid="stSidebarNavLink"][href$="/{path}"]').first.click()
     browser.wait_working(page, path)
     fresh = calibrate(page)
     if fresh == 0:
         raise RuntimeError("moving the noise slider replaced no image")
-    steps = []
+    steps, seeded = [], True
     for p in range(passes):
-        set_seed(page, 1000 + p)
+        seeded = set_seed(page, 1000 + p) and seeded
         key = direction(page)
         for _ in range(STEPS_PER_PASS):
             page.evaluate(PROBE, fresh)
@@ -120,14 +123,16 @@ def measure_steps(page, passes: int) -> tuple[list[dict], int]:
             recv = page.evaluate("() => window.__aeRecv.slice(-1)[0] ?? null")
             step["last_recv"] = recv
             steps.append(step)
-    return steps, fresh
+    return steps, fresh, seeded
 
 
 def run(page, passes: int = 3) -> list[Row]:
-    steps, fresh = measure_steps(page, passes)
+    steps, fresh, seeded = measure_steps(page, passes)
     parts = [phases(s) for s in steps]
     total = [p["total"] for p in parts]
-    note = f"{len(total)} steps, {fresh} images replaced per step"
+    note = (f"{len(total)} steps, {fresh} images replaced per step; "
+            + ("new noise seed per pass" if seeded else "no seed input found: repeats may hit "
+               "the cache"))
     rows = [measured("denoiser slider", "slider → new images painted, p50", median(total), "ms",
                      "slider_p50_ms", note=note),
             measured("denoiser slider", "slider → new images painted, p95",
