@@ -16,6 +16,7 @@ from aecore.training.anomaly import anomaly_jobs
 from ui import cache, sidebar
 
 HIST_BINS = 60
+EXTREMES = 8   # images shown of each kind that fools the detector
 NORMAL_COLOR, ANOMALY_COLOR = "#4c78a8", "#e45756"
 
 

@@ -25,5 +25,8 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("views/latent_space.py", "Latent space", ":material/scatter_plot:"),
     PageEntry("views/latent_explorer.py", "Latent explorer", ":material/explore:"),
     PageEntry("views/training_curves.py", "Training curves", ":material/show_chart:"),
+    PageEntry("views/anomaly.py", "Anomaly detection", ":material/report:"),
+    PageEntry("views/retrieval.py", "Retrieval", ":material/image_search:"),
+    PageEntry("views/ae_vs_pca.py", "AE vs PCA", ":material/stacked_line_chart:"),
     PageEntry("views/lab.py", "Lab: train your own", ":material/model_training:"),
 )

@@ -9,8 +9,6 @@ from aecore.training.anomaly import TIME_LIMIT
 from ui import anomaly as anomaly_ui
 from ui import gallery
 
-EXTREMES = 8
-
 st.title("Anomaly detection")
 st.markdown(
     "Train an autoencoder only on what is *normal* and it learns to rebuild that well and "
@@ -42,6 +40,8 @@ def offer_training(problems: dict[str, str]) -> None:
     with st.expander("What is missing"):
         for name, message in problems.items():
             st.caption(f"`{name}`: {message}")
+        st.caption(f"To train this class from a terminal instead: "
+                   f"`python -m aecore.anomaly --held-out {held_out}`")
 
 
 def set_threshold(key: str, value: float, low: float, high: float) -> None:
@@ -86,8 +86,9 @@ def fooled(table: anomaly.ScoreTable, name: str) -> None:
     st.subheader("What fools it")
     st.caption(f"By {anomaly.score_label(name)}: each original above the model's reconstruction.")
     scores, rows = table.test[name], []
+    picked = anomaly.extremes(scores, table.is_anomaly, anomaly_ui.EXTREMES)
     for label, picks in zip(("**Normal, highest scores**", f"**{class_name}, lowest scores**"),
-                            anomaly.extremes(scores, table.is_anomaly, EXTREMES), strict=True):
+                            picked, strict=True):
         indices = tuple(int(i) for i in picks)
         recon = anomaly_ui.reconstruct(held_out, name, anomaly_ui.stamp(held_out), indices)
         captions = [f"{aecore.CLASS_NAMES[table.labels[i]]} · {scores[i]:.3g}" for i in picks]

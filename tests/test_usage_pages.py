@@ -1,0 +1,178 @@
+"""AppTest: the Anomaly detection, Retrieval and AE vs PCA pages on the shipped weights.
+
+The first run of each page fills the disk caches (test-set codes, PCA, neighbour scores,
+anomaly scores) under weights/.cache/; later runs and the browser tests read them.
+"""
+
+from __future__ import annotations
+
+import io
+from concurrent.futures import Future
+
+import numpy as np
+import pytest
+from pagetools import PAGE_FILES
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+import aecore
+from aecore.analysis import anomaly, pca
+from ui import anomaly as anomaly_ui
+from ui import representations as reps
+
+TIMEOUT = 900   # a first run encodes the test set with every model on a busy 2-core machine
+HELD_OUT = anomaly.DEFAULT_HELD_OUT
+
+
+def run(page: str, **state) -> AppTest:
+    at = AppTest.from_file(str(PAGE_FILES[page]), default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+@pytest.fixture(scope="module")
+def shipped_scores() -> anomaly.ScoreTable:
+    split = aecore.load_test_set()
+    return anomaly.score_table(HELD_OUT, split.x, split.y)
+
+
+# --- anomaly detection ------------------------------------------------------------------------
+
+def test_anomaly_page_shows_the_aucs_of_every_score(shipped_scores):
+    at = run("anomaly")
+    shown = metrics(at)
+    for name, scores in shipped_scores.test.items():
+        c = anomaly.curves(scores, shipped_scores.is_anomaly)
+        assert shown[f"ROC AUC · {anomaly.score_label(name)}"] == f"{c.roc_auc:.3f}"
+        assert shown[f"PR AUC · {anomaly.score_label(name)}"] == f"{c.pr_auc:.3f}"
+    names = anomaly.anomaly_models()
+    assert len(at.get("plotly_chart")) == len(names) + 2   # a histogram per score, ROC, PR
+    assert len(at.image) == 4 * anomaly_ui.EXTREMES   # originals + reconstructions, twice
+    assert len(at.table[0].value) == 3                # one row per threshold rule
+
+
+def counts(at: AppTest) -> tuple[int, int, int, int]:
+    shown = metrics(at)
+    return tuple(int(shown[label].replace(",", "")) for label in (
+        "Anomalies caught (TP)", "False alarms (FP)", "Normal passed (TN)",
+        "Anomalies missed (FN)"))
+
+
+def test_threshold_slider_and_rules_update_the_counts(shipped_scores):
+    at = run("anomaly")
+    name = anomaly.anomaly_models()[0]
+    scores, truth = shipped_scores.test[name], shipped_scores.is_anomaly
+    slider = at.slider(key=f"anomaly_threshold_{HELD_OUT}_{name}")
+    low = float(np.percentile(scores, 50))
+    slider.set_value(low).run()
+    expected = anomaly.counts_at(scores, truth, at.slider(key=slider.key).value)
+    assert counts(at) == (expected.tp, expected.fp, expected.tn, expected.fn)
+    assert metrics(at)["Recall"] == f"{expected.recall:.3f}"
+
+    rules = anomaly.threshold_rules(shipped_scores.reference[name], 3.0, 99.0)
+    at.button(key=f"{slider.key}_maximum").click().run()
+    assert at.slider(key=slider.key).value == pytest.approx(rules["maximum"])
+    strict = anomaly.counts_at(scores, truth, rules["maximum"])
+    assert counts(at) == (strict.tp, strict.fp, strict.tn, strict.fn)
+    assert strict != expected
+
+
+def submitted_names() -> list[str]:
+    return anomaly.anomaly_models()
+
+
+def test_an_untrained_class_offers_training_in_the_pool(monkeypatch):
+    missing = next(c for c in range(10) if not anomaly.held_out_dir(c).exists())
+    submitted = []
+
+    class Pool:
+        def submit(self, fn, job):
+            submitted.append(job)
+            return Future()   # never finishes: the page keeps showing progress
+
+    monkeypatch.setattr("ui.sidebar.training_executor", lambda: Pool())
+    at = run("anomaly", anomaly_class=missing)
+    assert f"without **{aecore.CLASS_NAMES[missing]}**" in texts(at.info)
+    at.button(key=f"anomaly_train_{missing}").click().run()
+    try:
+        assert [j.name for j in submitted] == submitted_names()
+        assert {j.exclude_class for j in submitted} == {missing}
+        bars = [bar.proto.text for bar in at.get("progress")]
+        assert bars == [f"{n}: waiting for a free training process" for n in submitted_names()]
+    finally:
+        anomaly_ui._runs().pop(missing, None)
+
+
+# --- retrieval --------------------------------------------------------------------------------
+
+def test_retrieval_shows_three_rows_of_neighbours_and_the_table():
+    at = run("retrieval")
+    k = at.slider(key="retrieval_k").value
+    assert len(at.image) == 1 + 3 * k                 # the query, then codes, PCA, raw pixels
+    marks = [c for image in at.image[1:] for c in image.captions]
+    assert all(c.endswith(("✓", "✗")) for c in marks)
+    heads = [m.value for m in at.markdown if "same class" in m.value]
+    assert sum(c.endswith("✓") for c in marks) == sum(int(h.split("  \n")[1].split()[0])
+                                                      for h in heads)
+    table = at.table[0].value
+    served = [name for name, status in aecore.weights_status().items() if status == "ok"]
+    assert list(table["Representation"]) == [rep.label for rep in reps.every(served)]
+    assert table[f"Precision@{k}"].astype(float).between(0, 1).all()
+    assert len(at.get("plotly_chart")) == 1
+
+
+def png(light_background=False) -> bytes:
+    arr = np.zeros((60, 40), np.uint8)
+    arr[10:50, 8:32] = 220
+    buffer = io.BytesIO()
+    Image.fromarray(255 - arr if light_background else arr).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_retrieval_uploads_a_query_and_explains_a_bad_one():
+    at = run("retrieval", retrieval_query_mode="Upload")
+    assert "Upload a picture" in texts(at.info)
+    at.file_uploader(key="retrieval_query_upload").set_value(
+        ("notes.png", b"this is not a picture", "image/png")).run()
+    assert not at.exception and "notes.png" in texts(at.error)
+    at.file_uploader(key="retrieval_query_upload").set_value(
+        ("shirt.png", png(), "image/png")).run()
+    assert not at.exception and not at.error
+    k = at.slider(key="retrieval_k").value
+    assert len(at.image) == 1 + 3 * k and at.image[0].captions[0].endswith("shirt.png")
+
+
+# --- AE vs PCA --------------------------------------------------------------------------------
+
+def test_ae_vs_pca_verdicts_follow_the_numbers():
+    at = run("ae_vs_pca")
+    table = at.table[0].value
+    models = list(table["Model"])
+    assert models == [n for n in aecore.list_models() if n in models] and models
+    (x_train, _), _ = aecore.load_fashion_mnist(allow_download=False)
+    curve = pca.cached_bce_by_size(pca.cached_pca(x_train), aecore.load_test_set().x,
+                                   tuple(sorted({*pca.CURVE_SIZES, *table["Numbers"]})))
+    losers = []
+    for _, row in table.iterrows():
+        assert row["PCA, same size"] == f"{curve[row['Numbers']]:.4f}"
+        loses = float(row["Model BCE"]) >= curve[row["Numbers"]]
+        assert row["Verdict"] == ("loses to PCA" if loses else "beats PCA")
+        losers += [row["Model"]] if loses else []
+    summary = next(m.value for m in at.markdown if m.value.startswith("**Where")
+                   or m.value.startswith("**Every"))
+    assert all(f"`{name}`" in summary for name in losers)
+    noisy = [n for n in models if aecore.get_spec(n).input_noise]
+    assert all(table.set_index("Model").loc[n, "Scored on"] == "clean input, here" for n in noisy)
+    assert len(at.get("plotly_chart")) == 2
+    assert len(at.image) == 1 + 2 * len(models)
