@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 ]
 
 # True once the script has finished and stayed idle for `settle` ms (no rerun started meanwhile).
-_IDLE_JS = """
+IDLE_JS = """
 (settle) => {
   const app = document.querySelector('[data-testid="stApp"]');
   const state = app && app.getAttribute('data-test-script-state');
@@ -52,7 +52,7 @@ _IDLE_JS = """
 def wait_for_app(page, timeout: float = 60_000, settle: int = 300) -> None:
     """Wait until Streamlit has rendered the app and its script is no longer running."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(_IDLE_JS, arg=settle, timeout=timeout, polling=100)
+    page.wait_for_function(IDLE_JS, arg=settle, timeout=timeout, polling=100)
     state = page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
     assert state != "compilationError", "the app's script does not compile"
 

@@ -1,0 +1,121 @@
+"""A class opens a freshly started server at once: several sessions in separate browser contexts,
+each clicking through the sidebar's page links before its first page has finished loading.
+No session may ever show an exception box, and every session ends on a working page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from st_browser import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, LOG_DIR, ROOT, in_ci, serve
+
+from ui.pages import PAGES
+
+SESSIONS = 6
+CLICKS = 3                 # page links each session clicks, one right after the other
+LOAD_MS = 90_000           # first load on a fresh server, six at once, busy 2-core machine
+
+# Records every exception box that ever appears, even one a later rerun removes.
+WATCH_EXCEPTIONS = """
+window.__aeExceptions = [];
+new MutationObserver(() => {
+  for (const box of document.querySelectorAll('[data-testid="stException"]')) {
+    if (!box.__aeSeen) { box.__aeSeen = true; window.__aeExceptions.push(box.innerText); }
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+SCRIPT_STATE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app ? app.getAttribute('data-test-script-state') : 'initial';
+}"""
+
+
+def address(base: str, entry) -> str:
+    """Where a page link leads: the first page is the app's root."""
+    return base if entry == PAGES[0] else f"{base}/{entry.url_path}"
+
+
+def route(session: int) -> list:
+    """The pages a session clicks: each session starts at a different page of the list."""
+    return [PAGES[(session + 1 + step) % len(PAGES)] for step in range(CLICKS)]
+
+
+async def nav_link(page, entry):
+    link = page.locator('[data-testid="stSidebarNav"] a', has_text=entry.title)
+    await link.first.wait_for(state="attached", timeout=LOAD_MS)  # as soon as the nav exists
+    return link.first
+
+
+async def run_session(browser, base: str, session: int) -> dict:
+    """Open the app, click through `route(session)` without waiting, then let it settle."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    await context.add_init_script(WATCH_EXCEPTIONS)
+    page = await context.new_page()
+    page.set_default_timeout(LOAD_MS)
+    try:
+        await page.goto(base, wait_until="commit")
+        states = []
+        for entry in route(session):
+            link = await nav_link(page, entry)
+            states.append(await page.evaluate(SCRIPT_STATE))
+            await link.dispatch_event("click")  # no actionability waits: click as it is
+        await page.wait_for_function(IDLE_JS, arg=500, timeout=LOAD_MS, polling=100)
+        last = route(session)[-1]
+        title = page.locator("h1").first
+        await title.wait_for(state="visible", timeout=LOAD_MS)
+        boxes = page.locator('[data-testid="stException"]')
+        return {"session": session, "states": states, "url": page.url, "expected": last,
+                "title": await title.inner_text(), "shown": await boxes.count(),
+                "seen": await page.evaluate("() => window.__aeExceptions")}
+    except Exception:
+        await page.screenshot(path=str(LOG_DIR / f"screenshots/sessions-{session}.png"))
+        raise
+    finally:
+        await context.close()
+
+
+async def open_class(base: str) -> list[dict]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                          args=CHROMIUM_ARGS)
+        try:
+            return await asyncio.gather(*(run_session(browser, base, i)
+                                          for i in range(SESSIONS)))
+        finally:
+            await browser.close()
+
+
+def require_browser() -> None:
+    reason = None
+    if not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} not found: install it with `apt-get install -y chromium`"
+    else:
+        try:
+            import playwright.async_api  # noqa: F401
+        except ImportError:
+            reason = "playwright is not installed in this environment (pip install playwright)"
+    if reason and in_ci():
+        pytest.fail(f"{reason} (CI=true, so this is an error rather than a skip)", pytrace=False)
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.mark.slow
+def test_a_class_opens_a_fresh_server_at_once_and_clicks_around():
+    require_browser()
+    (LOG_DIR / "screenshots").mkdir(parents=True, exist_ok=True)
+    with serve(ROOT / "app.py", log_name="streamlit-sessions.log") as base:
+        results = asyncio.run(open_class(base))
+    log = (LOG_DIR / "streamlit-sessions.log").read_text(errors="replace")
+    for result in results:
+        where = f"session {result['session']}"
+        assert not result["seen"] and not result["shown"], f"{where}: {result['seen']}"
+        assert result["url"].rstrip("/") == address(base, result["expected"]), where
+        assert result["title"].strip(), f"{where}: no page title"
+    busy = [r for r in results if set(r["states"]) - {"notRunning"}]
+    assert busy, f"no click landed while a page was still running: {results}"
+    assert "Traceback" not in log, log[-3000:]
