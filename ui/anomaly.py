@@ -18,6 +18,10 @@ from ui import cache, sidebar
 HIST_BINS = 60
 EXTREMES = 8   # images shown of each kind that fools the detector
 NORMAL_COLOR, ANOMALY_COLOR = "#4c78a8", "#e45756"
+COUNT_HELP = {"Caught (TP)": "Anomalies above the threshold",
+              "False alarms (FP)": "Normal images above the threshold",
+              "Missed (FN)": "Anomalies at or below the threshold",
+              "Passed (TN)": "Normal images at or below the threshold"}
 
 
 def stamp(held_out: int) -> tuple:
@@ -61,6 +65,18 @@ def reconstruct(held_out: int, name: str, stamp: tuple, indices: tuple[int, ...]
     """Reconstructions of some test images by one model of this held-out class."""
     model = aecore.load_model(name, anomaly.held_out_dir(held_out))
     return model.reconstruct(test_images(indices))
+
+
+def training_note(held_out: int) -> str:
+    """How each model of this class was trained, from its manifest."""
+    entries = store.read_manifest(anomaly.held_out_dir(held_out))["models"]
+    parts = []
+    for name in anomaly.anomaly_models():
+        entry = entries.get(name, {})
+        cut = ", stopped by its time limit" if entry.get("stopped_by_time_limit") else ""
+        parts.append(f"`{name}` {entry.get('epochs')} epochs on {entry.get('train_images', 0):,} "
+                     f"images in {entry.get('train_seconds')} s ({entry.get('trained_on')}{cut})")
+    return "Trained without this class: " + "; ".join(parts) + "."
 
 
 # --- training a class nobody has trained yet ---------------------------------------------------
@@ -118,6 +134,17 @@ def training_progress(held_out: int) -> None:
         return
     _status.clear()
     st.rerun(scope="app")
+
+
+def rule_rows(scores: np.ndarray, is_anomaly: np.ndarray, rules: dict[str, float]) -> list:
+    """Where each threshold rule lands: its value and what it flags."""
+    rows = []
+    for rule, value in rules.items():
+        c = anomaly.counts_at(scores, is_anomaly, value)
+        rows.append({"Rule (on training scores)": rule, "Threshold": f"{value:.4g}",
+                     "Flagged": f"{c.tp + c.fp:,}", "Precision": f"{c.precision:.3f}",
+                     "Recall": f"{c.recall:.3f}", "F1": f"{c.f1:.3f}"})
+    return rows
 
 
 # --- figures (plain dicts: cheap to cache and to send) ------------------------------------------

@@ -14,11 +14,11 @@ st.markdown(
     "Train an autoencoder only on what is *normal* and it learns to rebuild that well and "
     "anything else badly. Here the models saw every class but one; the class they never saw "
     "plays the anomaly. Each test image gets a score: how poorly the dense autoencoder rebuilds "
-    "it (per-pixel cross-entropy), and for the variational model the negative ELBO, the bound "
-    "on how unlikely the model finds the image. Pick a threshold on a score and everything above "
-    "it is flagged. In practice the threshold comes from normal training data only, so the "
-    f"usual rules below look at the scores of {anomaly.REFERENCE_IMAGES:,} normal training "
-    "images, never at the anomalies."
+    "it (per-pixel cross-entropy), and for the variational model the negative ELBO, an upper "
+    "bound on how improbable the model finds the image. Pick a threshold on a score and "
+    "everything above it is flagged. In practice the threshold comes from normal training data "
+    f"only, so the usual rules below look at the scores of {anomaly.REFERENCE_IMAGES:,} normal "
+    "training images, never at the anomalies."
 )
 held_out = st.selectbox("Class held out of training (the anomaly)", range(len(aecore.CLASS_NAMES)),
                         index=anomaly.DEFAULT_HELD_OUT, format_func=aecore.CLASS_NAMES.__getitem__,
@@ -30,8 +30,8 @@ def offer_training(problems: dict[str, str]) -> None:
     """What to do when this class has no trained models yet: train them, with progress."""
     minutes = len(anomaly.anomaly_models()) * TIME_LIMIT / 60
     st.info(f"No models have been trained without **{class_name}** yet. Training them runs in a "
-            f"separate process, about {minutes:.0f} minutes of training plus set-up; the results "
-            "are kept, so later visits are instant.")
+            f"separate process, at most {minutes:.0f} minutes of training plus set-up; the "
+            "results are kept, so later visits are instant.")
     if anomaly_ui.is_training(held_out):
         anomaly_ui.training_progress(held_out)
     elif st.button(f"Train without {class_name} now", key=f"anomaly_train_{held_out}"):
@@ -64,21 +64,10 @@ def counts_row(counts: anomaly.Counts) -> None:
     cols = st.columns(7)
     for col, (label, value) in zip(cols, [
             ("Precision", f"{counts.precision:.3f}"), ("Recall", f"{counts.recall:.3f}"),
-            ("F1", f"{counts.f1:.3f}"), ("Anomalies caught (TP)", f"{counts.tp:,}"),
-            ("False alarms (FP)", f"{counts.fp:,}"), ("Anomalies missed (FN)", f"{counts.fn:,}"),
-            ("Normal passed (TN)", f"{counts.tn:,}")], strict=True):
-        col.metric(label, value)
-
-
-def rules_table(scores, is_anomaly, rules: dict[str, float]) -> None:
-    rows = []
-    for rule, value in rules.items():
-        c = anomaly.counts_at(scores, is_anomaly, value)
-        rows.append({"Rule (on training scores)": rule, "Threshold": f"{value:.4g}",
-                     "Flagged": f"{c.tp + c.fp:,}", "Precision": f"{c.precision:.3f}",
-                     "Recall": f"{c.recall:.3f}", "F1": f"{c.f1:.3f}"})
-    if rows:
-        st.table(rows, hide_index=True)
+            ("F1", f"{counts.f1:.3f}"), ("Caught (TP)", f"{counts.tp:,}"),
+            ("False alarms (FP)", f"{counts.fp:,}"), ("Missed (FN)", f"{counts.fn:,}"),
+            ("Passed (TN)", f"{counts.tn:,}")], strict=True):
+        col.metric(label, value, help=anomaly_ui.COUNT_HELP.get(label))
 
 
 def fooled(table: anomaly.ScoreTable, name: str) -> None:
@@ -105,8 +94,10 @@ def threshold_lab(table: anomaly.ScoreTable) -> None:
                                 format_func=anomaly.score_label, key="anomaly_score") or names[0]
     scores = table.test[name]
     rules = rule_controls(table, name)
-    everything = np.concatenate([scores, *(table.reference or {}).values(), list(rules.values())])
-    low, high = float(everything.min()), float(everything.max())
+    reference = table.reference[name] if table.reference else scores[:0]
+    everything = np.concatenate([scores, reference, list(rules.values())])
+    margin = (float(everything.max()) - float(everything.min())) / 1000
+    low, high = float(everything.min()) - margin, float(everything.max()) + margin  # all / none
     key = f"anomaly_threshold_{held_out}_{name}"
     if key not in st.session_state:
         set_threshold(key, next(iter(rules.values()), float(np.median(scores))), low, high)
@@ -115,10 +106,11 @@ def threshold_lab(table: anomaly.ScoreTable) -> None:
         col.button(f"Use {rule}", key=f"{key}_{rule}", on_click=set_threshold,
                    args=(key, value, low, high))
     threshold = st.slider("Threshold: images scoring above it are flagged", low, high,
-                          step=(high - low) / 1000, format="%.4f", key=key)
+                          step=margin, format="%.4f", key=key)
     counts = anomaly.counts_at(scores, is_anomaly, threshold)
     counts_row(counts)
-    rules_table(scores, is_anomaly, rules)
+    if rules:
+        st.table(anomaly_ui.rule_rows(scores, is_anomaly, rules), hide_index=True)
     for col, other in zip(st.columns(len(names)), names, strict=True):
         lines = {"your threshold": threshold, **rules} if other == name else {}
         col.plotly_chart(anomaly_ui.histogram_figure(
@@ -140,7 +132,10 @@ if problems:
 score_table = anomaly_ui.scores(held_out)
 auc_cols = st.columns(2 * len(score_table.test))
 for i, (name, c) in enumerate(anomaly_ui.curves(held_out).items()):
-    auc_cols[2 * i].metric(f"ROC AUC · {anomaly.score_label(name)}", f"{c.roc_auc:.3f}")
-    auc_cols[2 * i + 1].metric(f"PR AUC · {anomaly.score_label(name)}", f"{c.pr_auc:.3f}",
-                               help=f"Guessing scores {c.base_rate:.3f}: the share of anomalies.")
+    auc_cols[2 * i].metric(f"ROC AUC · {name}", f"{c.roc_auc:.3f}",
+                           help=f"{anomaly.score_label(name)}; guessing scores 0.5.")
+    auc_cols[2 * i + 1].metric(f"PR AUC · {name}", f"{c.pr_auc:.3f}",
+                               help=f"{anomaly.score_label(name)}; guessing scores "
+                                    f"{c.base_rate:.3f}, the share of anomalies.")
+st.caption(anomaly_ui.training_note(held_out))
 threshold_lab(score_table)
