@@ -50,6 +50,27 @@ def every(models: list[str]) -> list[Representation]:
     return [*(of_model(n) for n in models), *(pca_of(d) for d in sizes), RAW]
 
 
+def served_models() -> list[str]:
+    """The models that serve; with none, says how to get one and stops the page."""
+    models = cache.ready_models()
+    if not models:
+        st.info("No model can be served yet; train one with "
+                "`python -m aecore.train --model basic`.")
+        st.stop()
+    return models
+
+
+def pca_available() -> bool:
+    """Whether PCA can be fitted (it needs the training images); says so when not."""
+    try:
+        basis()
+        return True
+    except aecore.DatasetNotFound:
+        st.info("PCA is fitted on the training images, which are not installed: install the "
+                "dataset (`sudo apt-get install dataset-fashion-mnist`) to compare with PCA.")
+        return False
+
+
 @st.cache_resource(show_spinner="Fitting PCA on the training images (first time only)…")
 def basis() -> pca.PCA:
     """PCA of the training images (raises DatasetNotFound without the dataset)."""

@@ -19,15 +19,8 @@ st.markdown(
     "nearest-neighbour classifier can tell the classes apart from the code."
 )
 
-models = cache.ready_models()
-if not models:
-    st.info("No model can be served yet; train one with `python -m aecore.train --model basic`.")
-    st.stop()
-try:
-    reps.basis()
-except aecore.DatasetNotFound:
-    st.info("PCA is fitted on the training images, which are not installed. Install the dataset "
-            "(`sudo apt-get install dataset-fashion-mnist`) to compare.")
+models = reps.served_models()
+if not reps.pca_available():
     st.stop()
 
 sizes = {name: aecore.get_spec(name).latent_dim for name in models}

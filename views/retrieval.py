@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import aecore
-from ui import cache, gallery, query
+from ui import gallery, query
 from ui import representations as reps
 
 PCA_COLOR, PIXEL_COLOR = "#9e9e9e", "#333333"
@@ -19,17 +19,8 @@ st.markdown(
     "and every search runs through scikit-learn's `NearestNeighbors`."
 )
 
-models = cache.ready_models()
-if not models:
-    st.info("No model can be served yet; train one with `python -m aecore.train --model basic`.")
-    st.stop()
-try:
-    reps.basis()
-    pca_ok = True
-except aecore.DatasetNotFound:
-    pca_ok = False
-    st.info("PCA is fitted on the training images, which are not installed: only codes and raw "
-            "pixels are compared. Install the dataset to add PCA.")
+models = reps.served_models()
+pca_ok = reps.pca_available()
 
 
 def label(name: str) -> str:
