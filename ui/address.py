@@ -106,7 +106,8 @@ class Address:
             if notice:
                 notices.append(notice)
         if notices:
-            st.toast("Part of this link was ignored: " + "; ".join(notices), icon="🔗")
+            st.toast("Part of this link was ignored: " + "; ".join(notices), icon="🔗",
+                     duration="long")
         return notices
 
     def _apply(self, name: str, raw: str) -> str | None:
