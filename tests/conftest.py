@@ -9,6 +9,7 @@ import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("AE_TRAINING_SPARES", "0")   # page tests: the Lab keeps no warm trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:

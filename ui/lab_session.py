@@ -30,9 +30,10 @@ def _release(workspace: Workspace) -> None:
 
 
 @st.cache_resource(scope="session", on_release=_release, show_spinner=False)
-def _workspace() -> Workspace:
-    """This session's workspace; Streamlit releases it when the session disconnects."""
-    return Workspace(cancel=training_queue().cancel)
+def _ends_with_session(folder: str, _workspace: Workspace) -> Workspace:
+    """Holds the workspace in a session-scoped cache: Streamlit releases it (and so removes its
+    models) when the session disconnects. Keyed by the workspace's folder."""
+    return _workspace
 
 
 def current_specs() -> dict[str, ModelSpec] | None:
@@ -48,8 +49,11 @@ def attach() -> Workspace | None:
     nothing outside a script run: a process that imports app.py bare)."""
     if get_script_run_ctx(suppress_warning=True) is None:
         return None
-    workspace = _workspace()
-    st.session_state[KEY] = workspace
+    workspace = st.session_state.get(KEY)
+    if workspace is None or workspace.closed:
+        workspace = Workspace(cancel=training_queue().cancel)
+        st.session_state[KEY] = workspace
+    _ends_with_session(str(workspace.folder), workspace)
     registry.set_session_source(current_specs)
     workspace.touch()
     gone = workspace.prune()
