@@ -47,7 +47,8 @@ class PartlyValid(ValueError):
 class Param:
     """One piece of page state in the address.
 
-    name: the parameter in the address. key: the widget's st.session_state key.
+    name: the parameter in the address. key: the widget's st.session_state key (or a
+    callable giving it, for widgets keyed by other state; it sees the values restored before).
     parse: address text -> value; raises ValueError (PartlyValid keeps part of it).
     format: value -> address text. default: a value or a zero-argument callable; values equal
     to it are left out of the address. when: the parameter is written only while this holds
@@ -56,7 +57,7 @@ class Param:
     """
 
     name: str
-    key: str
+    key: str | Callable[[], str]
     parse: Callable[[str], Any]
     format: Callable[[Any], str] = str
     default: Any = None
@@ -66,11 +67,15 @@ class Param:
     def default_value(self):
         return self.default() if callable(self.default) else self.default
 
+    def state_key(self) -> str:
+        return self.key() if callable(self.key) else self.key
+
     def text(self) -> str | None:
         """The address text of the current value, or None to leave it out."""
-        if self.key not in st.session_state or (self.when is not None and not self.when()):
+        key = self.state_key()
+        if key not in st.session_state or (self.when is not None and not self.when()):
             return None
-        value, default = st.session_state[self.key], self.default_value()
+        value, default = st.session_state[key], self.default_value()
         if value is None:
             return None
         text = self.format(value)
@@ -101,8 +106,10 @@ class Address:
         if current and current == written.get(_LAST):
             return []  # carried over from the page we came from: not a link to this one
         notices = []
-        for name, raw in current.items():
-            notice = self._apply(name, raw)
+        ordered = [n for n in self.params if n in current] + [
+            n for n in current if n not in self.params]  # declared order: keys may depend
+        for name in ordered:
+            notice = self._apply(name, current[name])
             if notice:
                 notices.append(notice)
         if notices:
@@ -121,7 +128,7 @@ class Address:
             value, notice = exc.value, f"{name}: {exc}"
         except (ValueError, TypeError, OverflowError, RuntimeError) as exc:
             return f"{name}={raw!r} ({exc})"  # RuntimeError: e.g. no data to check against
-        st.session_state[param.key] = value
+        st.session_state[param.state_key()] = value
         for key, implied in param.implies.items():
             st.session_state[key] = implied
         return notice
