@@ -1,8 +1,8 @@
 """AppTest: the app shell (navigation, sidebar) and the Overview, Compare and Training curves pages.
 
 The weights store is pointed at a temporary folder so the tests do not depend on what the
-background training has written: one with a tiny `basic`, a damaged `deep` and a VAE history,
-and an empty one.
+background training has written: one with a tiny trained dense model, a damaged model (its ONNX
+file changed) and a VAE history; one with every model but one damaged; and an empty one.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import re
-import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -19,14 +19,23 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import aecore
+from aecore.models.registry import all_specs, list_models
 from aecore.runtime import store
 from aecore.training.train import train_model
+from ui.pages import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 TIMEOUT = 240
-OVERVIEW, COMPARE, CURVES = "pages/overview.py", "pages/compare.py", "pages/training_curves.py"
+PAGE = {Path(p.path).stem: p.path for p in PAGES}
+OVERVIEW, COMPARE, CURVES = PAGE["overview"], PAGE["compare"], PAGE["training_curves"]
 MY_PAGES = (OVERVIEW, COMPARE, CURVES)
+
+TRAINED = next(s for s in all_specs() if s.family == "dense" and s.article_bce)   # fast
+DAMAGED = next(s for s in all_specs() if s.name != TRAINED.name and not s.has_plane)
+VAE = next(s for s in all_specs() if s.is_vae)             # a history only, no weights
+ABSENT = [s for s in all_specs() if s.name not in (TRAINED.name, DAMAGED.name)]
+EXPORT_FIX = "python -m aecore.export --model"
 
 
 def tiny_data():
@@ -41,17 +50,23 @@ def train_tiny(name: str, folder: Path, **kwargs) -> dict:
                        data=tiny_data(), **kwargs)
 
 
+def damage(folder: Path, name: str) -> None:
+    """Flip bytes in the model's ONNX decoder, as a bad copy or disk would."""
+    path = store.serving_file(name, "decoder", folder)
+    raw = bytearray(path.read_bytes())
+    raw[-200] ^= 0xFF
+    path.write_bytes(bytes(raw))
+
+
 @pytest.fixture(scope="session")
-def trained_dir(tmp_path_factory) -> Path:
-    """basic: trained (1 epoch, 256 images); deep: damaged; vae_mlp: a history, no weights."""
+def trained_dir(tmp_path_factory, untrained) -> Path:
+    """TRAINED: 1 epoch on 256 images; DAMAGED: its ONNX file changed; VAE: a history only."""
     folder = tmp_path_factory.mktemp("weights")
-    train_tiny("basic", folder)
-    manifest = store.read_manifest(folder)
-    manifest["models"]["deep"] = {**manifest["models"]["basic"], "sha256": "0" * 64}
-    store.atomic_write_json(folder / store.MANIFEST_NAME, manifest)
-    (folder / "deep.weights.h5").write_bytes(b"not weights")
-    store.atomic_write_json(store.history_file("vae_mlp", folder), {
-        "model": "vae_mlp", "epoch": [1, 2, 3], "loss": [260.0, 250.0, 247.0],
+    train_tiny(TRAINED.name, folder)
+    untrained.copy_into(folder, [DAMAGED.name])
+    damage(folder, DAMAGED.name)
+    store.atomic_write_json(store.history_file(VAE.name, folder), {
+        "model": VAE.name, "epoch": [1, 2, 3], "loss": [260.0, 250.0, 247.0],
         "val_loss": [258.0, 252.0, 251.0], "preset": "full", "backend": "tensorflow"})
     return folder
 
@@ -63,6 +78,15 @@ def weights(monkeypatch, trained_dir) -> Path:
 
 
 @pytest.fixture
+def one_damaged(monkeypatch, tmp_path, untrained) -> str:
+    """Every model served from untrained weights, except one whose ONNX file is damaged."""
+    untrained.copy_into(tmp_path, list_models())
+    damage(tmp_path, DAMAGED.name)
+    monkeypatch.setattr(store, "DEFAULT_WEIGHTS_DIR", tmp_path)
+    return DAMAGED.name
+
+
+@pytest.fixture
 def no_weights(monkeypatch, tmp_path) -> Path:
     monkeypatch.setattr(store, "DEFAULT_WEIGHTS_DIR", tmp_path)
     return tmp_path
@@ -71,14 +95,14 @@ def no_weights(monkeypatch, tmp_path) -> Path:
 @pytest.fixture
 def sample_only(monkeypatch):
     """Pretend Fashion-MNIST is not installed: the app must run on weights/sample.npz."""
-    from ui import common
+    from ui import cache
 
-    monkeypatch.setattr("aecore.data.candidate_dirs", lambda: [])
-    common.test_set.clear()
-    common.data_description.clear()
+    monkeypatch.setattr("aecore.data.fashion_mnist.candidate_dirs", lambda: [])
+    cache.test_set.clear()
+    cache.data_description.clear()
     yield
-    common.test_set.clear()
-    common.data_description.clear()
+    cache.test_set.clear()
+    cache.data_description.clear()
 
 
 def open_app(page: str | None = None) -> AppTest:
@@ -123,29 +147,43 @@ def test_shell_sidebar_shows_data_source_and_weights(weights):
     at = open_app()
     sidebar = texts(at.sidebar.caption)
     assert aecore.load_test_set().description in sidebar
-    assert "`basic`" in sidebar and "`deep` — damaged" in sidebar
-    assert "`sparse` — missing" in sidebar
-    assert "basic` — " not in sidebar  # ok models carry no note
+    assert f"`{TRAINED.name}`" in sidebar and f"`{DAMAGED.name}` — damaged" in sidebar
+    assert f"`{ABSENT[0].name}` — missing" in sidebar
+    assert f"{TRAINED.name}` — " not in sidebar  # ok models carry no note
     assert at.title[0].value == "Autoencoder Explorer"  # the Overview is the default page
 
 
-def test_every_registered_page_renders_without_weights(no_weights):
+def test_every_page_renders_without_weights(no_weights):
     at = open_app()
-    assert "`basic` — missing" in texts(at.sidebar.caption)
-    pages = [p for p in ("pages/overview.py", "pages/compare.py", "pages/denoiser.py",
-                         "pages/latent_space.py", "pages/latent_explorer.py",
-                         "pages/training_curves.py") if (ROOT / p).is_file()]
-    for page in pages:
-        at.switch_page(page).run()
-        assert not at.exception, f"{page}: {at.exception}"
+    assert f"`{TRAINED.name}` — missing" in texts(at.sidebar.caption)
+    for page in PAGES:
+        at.switch_page(page.path).run()
+        assert not at.exception, f"{page.path}: {at.exception}"
 
 
-def test_my_pages_render_with_weights(weights):
+def test_every_page_renders_with_weights(weights):
     at = open_app()
-    for page in MY_PAGES:
-        at.switch_page(page).run()
-        assert not at.exception, f"{page}: {at.exception}"
-        assert not at.error, f"{page}: {texts(at.error)}"
+    for page in PAGES:
+        at.switch_page(page.path).run()
+        assert not at.exception, f"{page.path}: {at.exception}"
+        if page.path in MY_PAGES:
+            assert not at.error, f"{page.path}: {texts(at.error)}"
+
+
+# --- one damaged model -----------------------------------------------------------------------
+
+def test_a_damaged_model_is_named_with_its_fix_and_the_others_serve(one_damaged):
+    at = open_app()
+    sidebar = texts(at.sidebar.caption)
+    assert f"`{one_damaged}` — damaged" in sidebar
+    assert sidebar.count(" — ") == 1  # every other model is ok
+    fixes = texts(at.sidebar.expander[0].caption)
+    assert f"`{one_damaged}`" in fixes and f"{EXPORT_FIX} {one_damaged}" in fixes
+    at.switch_page(COMPARE).run()
+    at.multiselect(key="compare_models").set_value(list_models()).run()
+    assert not at.exception
+    assert f"{EXPORT_FIX} {one_damaged}" in texts(at.warning)
+    assert len(captions(at)) == 8 * len(list_models())  # originals + every other model
 
 
 # --- overview --------------------------------------------------------------------------------
@@ -153,16 +191,20 @@ def test_my_pages_render_with_weights(weights):
 def test_overview_table_maths_strip_and_differences(weights):
     at = open_app(OVERVIEW)
     table = at.dataframe[0].value
-    assert len(table) == 8 and list(table["Latent size"])[:3] == [32, 32, 32]
-    basic = table[table["Model"] == aecore.get_spec("basic").title].iloc[0]
-    assert 0.2422 < basic["Test BCE"] < 1 and basic["Weights"] == "ok"
-    assert basic["Above floor"] == pytest.approx(basic["Test BCE"] - 0.2422, abs=1e-6)
-    assert basic["Parameters"] == 50992 and basic["Article BCE"] == 0.282
-    assert np.isnan(table.iloc[2]["Test BCE"])  # deep is damaged: no number shown
+    assert list(table["Model"]) == [s.title for s in all_specs()]
+    assert list(table["Latent size"]) == [s.latent_dim for s in all_specs()]
+    row = table[table["Model"] == TRAINED.title].iloc[0]
+    entry = store.read_manifest(weights)["models"][TRAINED.name]
+    assert 0.2422 < row["Test BCE"] < 1 and row["Weights"] == "ok"
+    assert row["Above floor"] == pytest.approx(row["Test BCE"] - 0.2422, abs=1e-6)
+    assert row["Parameters"] == entry["parameters"] and row["Article BCE"] == TRAINED.article_bce
+    damaged = table[table["Model"] == DAMAGED.title].iloc[0]
+    assert np.isnan(damaged["Test BCE"]) and damaged["Weights"] == "damaged"
     assert len(at.latex) >= 2
-    assert len(at.image) == 2  # originals + basic (others have no usable weights)
-    assert len(at.expander) == 8
-    assert "RMSprop" in texts(at.expander[0].markdown)
+    assert len(at.image) == 2  # originals + the trained model (the others have no usable weights)
+    assert len(at.main.expander) == len(list_models())
+    about = next(e for e in at.main.expander if e.label.startswith(TRAINED.title))
+    assert TRAINED.article_settings in texts(about.markdown)
 
 
 def test_overview_slider_changes_the_strip(weights):
@@ -179,7 +221,7 @@ def test_overview_slider_changes_the_strip(weights):
 
 def test_compare_default_grid_with_errors(weights):
     at = open_app(COMPARE)
-    assert at.multiselect(key="compare_models").value == ["basic"]
+    assert at.multiselect(key="compare_models").value == [TRAINED.name]
     caps = captions(at)
     assert len(caps) == 16 and all(is_error(c) for c in caps[8:])
     assert any("mean BCE" in m.value for m in at.markdown)
@@ -268,26 +310,38 @@ def test_uploads_survive_a_page_switch(weights):
 
 def test_compare_notices_for_missing_and_damaged_models(weights):
     at = open_app(COMPARE)
-    at.multiselect(key="compare_models").set_value(["basic", "deep", "conv"]).run()
+    missing = ABSENT[0].name
+    at.multiselect(key="compare_models").set_value([TRAINED.name, DAMAGED.name, missing]).run()
     assert not at.exception
     warnings = texts(at.warning)
-    assert "damaged" in warnings and "python -m aecore.train --model conv" in warnings
+    assert f"{EXPORT_FIX} {DAMAGED.name}" in warnings
+    assert f"python -m aecore.train --model {missing}" in warnings
     assert {b.label for b in at.button} >= {"Train a quick version now"}
-    assert len(captions(at)) == 16  # originals + basic still shown
+    assert len(captions(at)) == 16  # originals + the trained model still shown
 
 
-def test_train_button_trains_and_reloads(no_weights, monkeypatch):
-    calls = []
+class InlineExecutor:
+    """Runs a submitted job at once in this process (a tiny training instead of the preset)."""
 
-    def quick(name, preset, callbacks=None, data=None, verbose=None):
-        calls.append((name, preset))
-        return train_tiny(name, no_weights, callbacks=callbacks)
+    def __init__(self, folder: Path):
+        self.folder, self.jobs = folder, []
 
-    monkeypatch.setattr("aecore.training.train.train_model", quick)
+    def submit(self, fn, job) -> Future:
+        self.jobs.append((job.name, job.preset))
+        future = Future()
+        future.set_result(train_tiny(job.name, self.folder))
+        return future
+
+
+def test_train_button_trains_in_the_pool_and_reloads(no_weights, monkeypatch):
+    executor = InlineExecutor(no_weights)
+    monkeypatch.setattr("ui.sidebar.training_executor", lambda: executor)
     at = open_app(COMPARE)
     assert "No trained weights" in texts(at.warning)
-    at.button(key="train_compare_basic").click().run()
-    assert not at.exception and calls == [("basic", "quick")]
+    at.button(key=f"train_compare_{TRAINED.name}").click().run()
+    assert not at.exception and executor.jobs == [(TRAINED.name, "quick")]
+    at.run()  # the progress fragment sees the finished job and reloads the app
+    assert not at.exception
     assert not at.warning and any(is_error(c) for c in captions(at))
 
 
@@ -308,7 +362,7 @@ def test_compare_on_the_shipped_sample(no_weights, sample_only):
     at.text_input(key="compare_img_indices").input("1000").run()
     assert "out of range" in texts(at.error)
     at.text_input(key="compare_img_indices").input("0").run()
-    at.button(key="train_compare_basic").click().run()
+    at.button(key=f"train_compare_{list_models()[0]}").click().run()
     assert not at.exception and "Training needs the full dataset" in texts(at.error)
 
 
@@ -323,8 +377,8 @@ def test_training_curves_show_both_charts_and_the_runs(weights):
     specs = chart_specs(at)
     assert len(specs) == 2  # BCE models, then the VAE (nats) on its own chart
     names = [t["name"] for t in specs[0]["data"]]
-    assert names == ["basic val_loss", "basic loss"]
-    article = [s for s in specs[0]["layout"]["shapes"] if s["y0"] == 0.282]
+    assert names == [f"{TRAINED.name} val_loss", f"{TRAINED.name} loss"]
+    article = [s for s in specs[0]["layout"]["shapes"] if s["y0"] == TRAINED.article_bce]
     assert article, "the article's number is drawn as a reference line"
     assert "nats" in specs[1]["layout"]["yaxis"]["title"]["text"]
     table = at.dataframe[0].value
@@ -334,31 +388,13 @@ def test_training_curves_show_both_charts_and_the_runs(weights):
 def test_training_curves_controls_change_the_chart(weights):
     at = open_app(CURVES)
     at.toggle(key="curves_train").set_value(False).run()
-    assert [t["name"] for t in chart_specs(at)[0]["data"]] == ["basic val_loss"]
+    assert [t["name"] for t in chart_specs(at)[0]["data"]] == [f"{TRAINED.name} val_loss"]
     at.toggle(key="curves_log").set_value(True).run()
     assert chart_specs(at)[0]["layout"]["yaxis"]["type"] == "log"
-    at.multiselect(key="curves_models").set_value(["vae_mlp"]).run()
+    at.multiselect(key="curves_models").set_value([VAE.name]).run()
     assert not at.exception and len(chart_specs(at)) == 1
 
 
 def test_training_curves_without_histories(no_weights):
     at = open_app(CURVES)
     assert not at.exception and "No training history" in texts(at.info)
-
-
-# --- speed -----------------------------------------------------------------------------------
-
-def test_pages_render_quickly_after_the_first_load(weights):
-    """Each page reruns in under a second once models and data are cached (AppTest wall time)."""
-    at = open_app()
-    timings = {}
-    for page in MY_PAGES:
-        at.switch_page(page).run()
-        runs = []
-        for _ in range(3):
-            start = time.perf_counter()
-            at.run()
-            runs.append(time.perf_counter() - start)
-        timings[page] = min(runs)
-    print("render times:", {p: f"{t * 1000:.0f} ms" for p, t in timings.items()})
-    assert max(timings.values()) < 1.0, timings
