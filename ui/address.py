@@ -172,7 +172,7 @@ def bind(page: str, params: Iterable[Param]) -> Address:
 
 def slug(text: str) -> str:
     """'Ankle boot' -> 'ankle-boot', 'T-shirt/top' -> 't-shirt-top': readable in an address."""
-    return re.sub(r"[^a-z0-9_]+", "-", str(text).lower()).strip("-")
+    return re.sub(r"[^a-z0-9_.]+", "-", str(text).lower()).strip("-.")
 
 
 def _same(text: str) -> str:
