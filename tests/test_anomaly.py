@@ -11,6 +11,7 @@ from sklearn.metrics import roc_auc_score
 
 import aecore
 from aecore.analysis import anomaly
+from aecore.analysis.metrics import per_image_bce
 from aecore.models.registry import ROLE_ANOMALY, get_spec
 from aecore.paths import WEIGHTS_DIR
 from aecore.runtime.api import TrainedModel
@@ -60,7 +61,22 @@ def test_negative_elbo_of_a_known_model():
     # z ~ N(0, 1) = the prior: KL is 0; a grey decoder costs 784 * ln 2 nats on any image.
     x, _ = labelled(5)
     np.testing.assert_allclose(anomaly.negative_elbo(fake_vae(), x), 784 * math.log(2), rtol=1e-5)
-    assert anomaly.anomaly_score(fake_vae(), x).shape == (5,)
+    (score, values), = anomaly.model_scores(fake_vae(), x).items()
+    assert anomaly.score_model(score) == fake_vae().name and values.shape == (5,)
+
+
+def test_a_plain_model_gives_its_bce_and_the_bce_above_the_floor():
+    x, _ = labelled(5)
+    name = next(n for n in anomaly.anomaly_models() if not get_spec(n).is_vae)
+    copy = TrainedModel(get_spec(name), lambda x: x.reshape(len(x), -1)[:, :32],
+                        lambda z: np.full((len(z), 28, 28), 0.5, np.float32))
+    copy.reconstruct = lambda images: images   # a perfect copy: only the floor is left
+    scores = anomaly.model_scores(copy, x)
+    assert list(scores) == [f"{name}.bce", f"{name}.excess"]
+    np.testing.assert_allclose(scores[f"{name}.excess"], 0.0, atol=1e-9)
+    np.testing.assert_allclose(scores[f"{name}.bce"], per_image_bce(x, x))  # not zero: grey
+    assert set(anomaly.score_ids()) >= set(scores)
+    assert anomaly.score_label(f"{name}.excess") == f"BCE above the image's floor ({name})"
 
 
 def test_curves_agree_with_scikit_learn_and_the_extremes():
@@ -122,13 +138,13 @@ def test_score_table_is_computed_once_then_read_from_disk(shipped_copy, monkeypa
     split = aecore.load_test_set()
     x, y = split.x[::25], split.y[::25]
     table = anomaly.score_table(anomaly.DEFAULT_HELD_OUT, x, y, shipped_copy)
-    assert set(table.test) == set(anomaly.anomaly_models())
+    assert list(table.test) == anomaly.score_ids()
     assert all(s.shape == (len(x),) and np.isfinite(s).all() for s in table.test.values())
     assert table.reference is not None and all(len(r) == 300 for r in table.reference.values())
     assert table.is_anomaly.sum() == np.sum(y == anomaly.DEFAULT_HELD_OUT) > 0
     assert list((shipped_copy / ".cache" / "anomaly").glob("without-*.npz"))
 
-    monkeypatch.setattr(anomaly, "anomaly_score", lambda *a: pytest.fail("not from the cache"))
+    monkeypatch.setattr(anomaly, "model_scores", lambda *a: pytest.fail("not from the cache"))
     again = anomaly.score_table(anomaly.DEFAULT_HELD_OUT, x, y, shipped_copy)
     for name in table.test:
         np.testing.assert_array_equal(again.test[name], table.test[name])
@@ -141,5 +157,6 @@ def test_shipped_models_flag_the_held_out_class_better_than_chance():
     truth = split.y == anomaly.DEFAULT_HELD_OUT
     for name, model in models.items():
         assert model.entry["train_images"] == np.sum(y_train != anomaly.DEFAULT_HELD_OUT), name
-        auc = anomaly.curves(anomaly.anomaly_score(model, split.x[::10]), truth[::10]).roc_auc
-        assert auc > 0.7, f"{name}: ROC AUC {auc:.3f}"
+        for score, values in anomaly.model_scores(model, split.x[::10]).items():
+            auc = anomaly.curves(values, truth[::10]).roc_auc
+            assert auc > 0.7, f"{score}: ROC AUC {auc:.3f}"

@@ -51,15 +51,14 @@ def shipped_scores() -> anomaly.ScoreTable:
 
 def test_anomaly_page_shows_the_aucs_of_every_score(shipped_scores):
     at = run("anomaly")
-    shown = metrics(at)
-    for name, scores in shipped_scores.test.items():
-        c = anomaly.curves(scores, shipped_scores.is_anomaly)
-        assert shown[f"ROC AUC · {name}"] == f"{c.roc_auc:.3f}"
-        assert shown[f"PR AUC · {name}"] == f"{c.pr_auc:.3f}"
-    names = anomaly.anomaly_models()
-    assert len(at.get("plotly_chart")) == len(names) + 2   # a histogram per score, ROC, PR
+    aucs = at.table[0].value
+    assert list(aucs["Score"]) == [anomaly.score_label(s) for s in anomaly.score_ids()]
+    for score, row in zip(anomaly.score_ids(), aucs.itertuples(), strict=True):
+        c = anomaly.curves(shipped_scores.test[score], shipped_scores.is_anomaly)
+        assert (row[2], row[3]) == (f"{c.roc_auc:.3f}", f"{c.pr_auc:.3f}")
+    assert len(at.get("plotly_chart")) == len(anomaly.score_ids()) + 2  # histograms, ROC, PR
     assert len(at.image) == 4 * anomaly_ui.EXTREMES   # originals + reconstructions, twice
-    assert len(at.table[0].value) == 3                # one row per threshold rule
+    assert len(at.table[1].value) == 3                # one row per threshold rule
 
 
 def counts(at: AppTest) -> tuple[int, int, int, int]:
@@ -70,16 +69,16 @@ def counts(at: AppTest) -> tuple[int, int, int, int]:
 
 def test_threshold_slider_and_rules_update_the_counts(shipped_scores):
     at = run("anomaly")
-    name = anomaly.anomaly_models()[0]
-    scores, truth = shipped_scores.test[name], shipped_scores.is_anomaly
-    slider = at.slider(key=f"anomaly_threshold_{HELD_OUT}_{name}")
+    score = anomaly.score_ids()[0]
+    scores, truth = shipped_scores.test[score], shipped_scores.is_anomaly
+    slider = at.slider(key=f"anomaly_threshold_{HELD_OUT}_{score}")
     low = float(np.percentile(scores, 50))
     slider.set_value(low).run()
     expected = anomaly.counts_at(scores, truth, at.slider(key=slider.key).value)
     assert counts(at) == (expected.tp, expected.fp, expected.tn, expected.fn)
     assert metrics(at)["Recall"] == f"{expected.recall:.3f}"
 
-    rules = anomaly.threshold_rules(shipped_scores.reference[name], 3.0, 99.0)
+    rules = anomaly.threshold_rules(shipped_scores.reference[score], 3.0, 99.0)
     at.button(key=f"{slider.key}_maximum").click().run()
     assert at.slider(key=slider.key).value == pytest.approx(rules["maximum"])
     strict = anomaly.counts_at(scores, truth, rules["maximum"])

@@ -13,7 +13,7 @@ from aecore.analysis import anomaly
 from aecore.runtime import store
 from aecore.training import jobs
 from aecore.training.anomaly import anomaly_jobs
-from ui import cache, sidebar
+from ui import address, cache, sidebar
 
 HIST_BINS = 60
 EXTREMES = 8   # images shown of each kind that fools the detector
@@ -58,6 +58,11 @@ def scores(held_out: int) -> anomaly.ScoreTable:
 @st.cache_data(show_spinner=False, max_entries=64)
 def test_images(indices: tuple[int, ...]) -> np.ndarray:
     return cache.test_set().x[list(indices)]
+
+
+def auc_rows(curves: dict[str, anomaly.Curves]) -> list[dict]:
+    return [{"Score": anomaly.score_label(score), "ROC AUC": f"{c.roc_auc:.3f}",
+             "PR AUC": f"{c.pr_auc:.3f}"} for score, c in curves.items()]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -177,17 +182,22 @@ def histogram_figure(scores: np.ndarray, is_anomaly: np.ndarray, title: str, cla
     return fig.to_dict()
 
 
+def dash(score: str) -> str:
+    """Scores of one model share its colour; the floor-corrected one is dashed."""
+    return "dash" if score.endswith(".excess") else "solid"
+
+
 def curve_figure(kind: str, curves: dict[str, anomaly.Curves], points: dict[str, tuple]) -> dict:
     """ROC (kind 'roc') or precision–recall ('pr') curves of every score, with AUCs."""
     fig = go.Figure()
-    for name, c in curves.items():
+    for score, c in curves.items():
         x, y, area = (c.fpr, c.tpr, c.roc_auc) if kind == "roc" else (c.recall, c.precision,
                                                                        c.pr_auc)
-        colour = aecore.model_color(name)
-        fig.add_scatter(x=x, y=y, mode="lines", line={"color": colour},
-                        name=f"{anomaly.score_label(name)}: AUC {area:.3f}")
-        if name in points:
-            fig.add_scatter(x=[points[name][0]], y=[points[name][1]], mode="markers",
+        colour = aecore.model_color(anomaly.score_model(score))
+        fig.add_scatter(x=x, y=y, mode="lines", line={"color": colour, "dash": dash(score)},
+                        name=f"{anomaly.score_label(score)}: AUC {area:.3f}")
+        if score in points:
+            fig.add_scatter(x=[points[score][0]], y=[points[score][1]], mode="markers",
                             marker={"color": colour, "size": 11, "symbol": "x"},
                             name="your threshold", showlegend=False)
     base = next(iter(curves.values())).base_rate if curves else 0.0
@@ -206,9 +216,32 @@ def curve_figure(kind: str, curves: dict[str, anomaly.Curves], points: dict[str,
 @st.cache_data(show_spinner=False, max_entries=20)
 def _curves(held_out: int, stamp: tuple) -> dict[str, anomaly.Curves]:
     table = _scores(held_out, stamp)
-    return {name: anomaly.curves(s, table.is_anomaly) for name, s in table.test.items()}
+    return {score: anomaly.curves(s, table.is_anomaly) for score, s in table.test.items()}
 
 
 def curves(held_out: int) -> dict[str, anomaly.Curves]:
     """ROC and precision–recall of every score of this held-out class."""
     return _curves(held_out, stamp(held_out))
+
+
+# --- the page's state in its address (ui.address) ---------------------------------------------
+
+def threshold_key() -> str:
+    """The threshold slider's key: one threshold per held-out class and score."""
+    held_out = st.session_state.get("anomaly_class", anomaly.DEFAULT_HELD_OUT)
+    score = st.session_state.get("anomaly_score") or anomaly.score_ids()[0]
+    return f"anomaly_threshold_{held_out}_{score}"
+
+
+def address_params() -> list[address.Param]:
+    """`held_out=bag&score=vae_mlp&k=2&percentile=99.5&threshold=0.31`."""
+    return [
+        address.pick("held_out", "anomaly_class", range(len(aecore.CLASS_NAMES)),
+                     anomaly.DEFAULT_HELD_OUT, label=aecore.CLASS_NAMES.__getitem__),
+        address.pick("score", "anomaly_score", anomaly.score_ids,
+                     lambda: anomaly.score_ids()[0]),
+        address.num("k", "anomaly_k", 0.0, 5.0, 3.0, step=0.5),
+        address.num("percentile", "anomaly_pct", 90.0, 100.0, 99.0, step=0.5),
+        address.Param("threshold", threshold_key, address.number(-1e9, 1e9),
+                      address.fmt_number),
+    ]

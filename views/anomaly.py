@@ -6,19 +6,23 @@ import streamlit as st
 import aecore
 from aecore.analysis import anomaly
 from aecore.training.anomaly import TIME_LIMIT
+from ui import address, gallery
 from ui import anomaly as anomaly_ui
-from ui import gallery
+
+ADDRESS = address.bind("anomaly", anomaly_ui.address_params())
 
 st.title("Anomaly detection")
 st.markdown(
     "Train an autoencoder only on what is *normal* and it learns to rebuild that well and "
     "anything else badly. Here the models saw every class but one; the class they never saw "
-    "plays the anomaly. Each test image gets a score: how poorly the dense autoencoder rebuilds "
-    "it (per-pixel cross-entropy), and for the variational model the negative ELBO, an upper "
-    "bound on how improbable the model finds the image. Pick a threshold on a score and "
-    "everything above it is flagged. In practice the threshold comes from normal training data "
-    f"only, so the usual rules below look at the scores of {anomaly.REFERENCE_IMAGES:,} normal "
-    "training images, never at the anomalies."
+    "plays the anomaly. Each test image gets scores: how poorly the dense autoencoder rebuilds "
+    "it (per-pixel cross-entropy), the same less what a perfect copy of that image would score "
+    "(cross-entropy on grey pixels is never zero, so the raw number also grows with how grey a "
+    "picture is), and for the variational model the negative ELBO, an upper bound on how "
+    "improbable the model finds the image. Pick a threshold on a score and everything above it "
+    "is flagged. In practice the threshold comes from normal data only, so the usual rules "
+    f"below look at the scores of {anomaly.REFERENCE_IMAGES:,} normal training images, never "
+    "at the anomalies."
 )
 held_out = st.selectbox("Class held out of training (the anomaly)", range(len(aecore.CLASS_NAMES)),
                         index=anomaly.DEFAULT_HELD_OUT, format_func=aecore.CLASS_NAMES.__getitem__,
@@ -48,7 +52,7 @@ def set_threshold(key: str, value: float, low: float, high: float) -> None:
     st.session_state[key] = float(min(max(value, low), high))
 
 
-def rule_controls(table: anomaly.ScoreTable, name: str) -> dict[str, float]:
+def rule_controls(table: anomaly.ScoreTable, score: str) -> dict[str, float]:
     """k and the percentile for the rules; the rules' thresholds (none without training data)."""
     a, b = st.columns(2)
     k = a.slider("k in mean + k·σ", 0.0, 5.0, 3.0, 0.5, key="anomaly_k", persist_state="session")
@@ -57,7 +61,7 @@ def rule_controls(table: anomaly.ScoreTable, name: str) -> dict[str, float]:
     if table.reference is None:
         st.info("The threshold rules need the training images (install the dataset).")
         return {}
-    return anomaly.threshold_rules(table.reference[name], k, pct)
+    return anomaly.threshold_rules(table.reference[score], k, pct)
 
 
 def counts_row(counts: anomaly.Counts) -> None:
@@ -70,11 +74,12 @@ def counts_row(counts: anomaly.Counts) -> None:
         col.metric(label, value, help=anomaly_ui.COUNT_HELP.get(label))
 
 
-def fooled(table: anomaly.ScoreTable, name: str) -> None:
+def fooled(table: anomaly.ScoreTable, score: str) -> None:
     """The normal images scored most unusual and the anomalies scored most normal."""
     st.subheader("What fools it")
-    st.caption(f"By {anomaly.score_label(name)}: each original above the model's reconstruction.")
-    scores, rows = table.test[name], []
+    name = anomaly.score_model(score)
+    st.caption(f"By {anomaly.score_label(score)}: each original above {name}'s reconstruction.")
+    scores, rows = table.test[score], []
     picked = anomaly.extremes(scores, table.is_anomaly, anomaly_ui.EXTREMES)
     for label, picks in zip(("**Normal, highest scores**", f"**{class_name}, lowest scores**"),
                             picked, strict=True):
@@ -87,20 +92,22 @@ def fooled(table: anomaly.ScoreTable, name: str) -> None:
 
 
 @st.fragment
+@ADDRESS.synced
 def threshold_lab(table: anomaly.ScoreTable) -> None:
     """Score, rules and threshold; histograms and curves mark where they land."""
-    names, is_anomaly = list(table.test), table.is_anomaly
-    name = st.segmented_control("Score to threshold", names, default=names[0], required=True,
-                                format_func=anomaly.score_label, key="anomaly_score") or names[0]
-    scores = table.test[name]
-    rules = rule_controls(table, name)
-    reference = table.reference[name] if table.reference else scores[:0]
+    names = [score for score in anomaly.score_ids() if score in table.test]
+    is_anomaly = table.is_anomaly
+    score = st.segmented_control("Score to threshold", names, default=names[0], required=True,
+                                 format_func=anomaly.score_label, key="anomaly_score") or names[0]
+    scores = table.test[score]
+    rules = rule_controls(table, score)
+    reference = table.reference[score] if table.reference else scores[:0]
     everything = np.concatenate([scores, reference, list(rules.values())])
     margin = (float(everything.max()) - float(everything.min())) / 1000
     low, high = float(everything.min()) - margin, float(everything.max()) + margin  # all / none
-    key = f"anomaly_threshold_{held_out}_{name}"
-    if key not in st.session_state:
-        set_threshold(key, next(iter(rules.values()), float(np.median(scores))), low, high)
+    key = f"anomaly_threshold_{held_out}_{score}"
+    start = next(iter(rules.values()), float(np.median(scores)))
+    set_threshold(key, st.session_state.get(key, start), low, high)  # a link's may lie outside
     buttons = st.columns(max(len(rules), 1))
     for col, (rule, value) in zip(buttons, rules.items(), strict=False):
         col.button(f"Use {rule}", key=f"{key}_{rule}", on_click=set_threshold,
@@ -112,30 +119,28 @@ def threshold_lab(table: anomaly.ScoreTable) -> None:
     if rules:
         st.table(anomaly_ui.rule_rows(scores, is_anomaly, rules), hide_index=True)
     for col, other in zip(st.columns(len(names)), names, strict=True):
-        lines = {"your threshold": threshold, **rules} if other == name else {}
+        lines = {"your threshold": threshold, **rules} if other == score else {}
         col.plotly_chart(anomaly_ui.histogram_figure(
             table.test[other], is_anomaly, anomaly.score_label(other), class_name, lines),
             key=f"anomaly_hist_{other}")
     fpr = counts.fp / max(counts.fp + counts.tn, 1)
-    points = {name: {"roc": (fpr, counts.recall), "pr": (counts.recall, counts.precision)}}
+    points = {score: {"roc": (fpr, counts.recall), "pr": (counts.recall, counts.precision)}}
     curves = anomaly_ui.curves(held_out)
     for col, kind in zip(st.columns(2), ("roc", "pr"), strict=True):
         col.plotly_chart(anomaly_ui.curve_figure(
             kind, curves, {n: p[kind] for n, p in points.items()}), key=f"anomaly_{kind}")
-    fooled(table, name)
+    fooled(table, score)
 
 
 problems = anomaly_ui.problems(held_out)
 if problems:
     offer_training(problems)
+    ADDRESS.write()
     st.stop()
 score_table = anomaly_ui.scores(held_out)
-auc_cols = st.columns(2 * len(score_table.test))
-for i, (name, c) in enumerate(anomaly_ui.curves(held_out).items()):
-    auc_cols[2 * i].metric(f"ROC AUC · {name}", f"{c.roc_auc:.3f}",
-                           help=f"{anomaly.score_label(name)}; guessing scores 0.5.")
-    auc_cols[2 * i + 1].metric(f"PR AUC · {name}", f"{c.pr_auc:.3f}",
-                               help=f"{anomaly.score_label(name)}; guessing scores "
-                                    f"{c.base_rate:.3f}, the share of anomalies.")
+all_curves = anomaly_ui.curves(held_out)
+st.table(anomaly_ui.auc_rows(all_curves), hide_index=True)
+st.caption(f"Over every threshold at once. Guessing scores a ROC AUC of 0.5 and a PR AUC equal "
+           f"to the share of anomalies, {next(iter(all_curves.values())).base_rate:.3f}.")
 st.caption(anomaly_ui.training_note(held_out))
 threshold_lab(score_table)

@@ -1,8 +1,9 @@
 """Anomaly detection by reconstruction: models trained on every class but one score test images.
 
-The held-out class plays the anomaly. Each model with the registry role ROLE_ANOMALY gives one
-score per image: the per-image binary cross-entropy of its reconstruction, or for a VAE the
-negative ELBO (reconstruction in nats plus the KL term), averaged over a few samples of z.
+The held-out class plays the anomaly. Each model with the registry role ROLE_ANOMALY scores
+every image (`model_scores`): the per-image binary cross-entropy of its reconstruction (and the
+same less the image's own floor), or for a VAE the negative ELBO (reconstruction in nats plus
+the KL term), averaged over a few samples of z.
 Thresholds come from the scores of normal *training* images, as they would in practice.
 """
 
@@ -43,10 +44,32 @@ def without_class(data: tuple, held_out: int) -> tuple:
     return tuple((x[y != held_out], y[y != held_out]) for x, y in data)
 
 
-def score_label(name: str) -> str:
-    """What a model's score is, in words."""
-    kind = "negative ELBO" if get_spec(name).is_vae else "reconstruction BCE"
-    return f"{kind} ({name})"
+SCORE_LABELS = {
+    "bce": "reconstruction BCE",                 # mean per-pixel cross-entropy of the rebuild
+    "excess": "BCE above the image's floor",     # ... minus what a perfect copy would score
+    "elbo": "negative ELBO",                      # VAE: reconstruction nats + KL
+}
+
+
+def score_kinds(name: str) -> tuple[str, ...]:
+    """The scores a model gives: the negative ELBO for a VAE, reconstruction BCE otherwise."""
+    return ("elbo",) if get_spec(name).is_vae else ("bce", "excess")
+
+
+def score_ids() -> list[str]:
+    """Every score of the anomaly models, in registry order: 'basic.bce', …, 'vae_mlp.elbo'."""
+    return [f"{name}.{kind}" for name in anomaly_models() for kind in score_kinds(name)]
+
+
+def score_model(score: str) -> str:
+    """The model behind a score id such as 'basic.bce'."""
+    return score.rsplit(".", 1)[0]
+
+
+def score_label(score: str) -> str:
+    """What a score is, in words: 'reconstruction BCE (basic)'."""
+    name, kind = score.rsplit(".", 1)
+    return f"{SCORE_LABELS[kind]} ({name})"
 
 
 def negative_elbo(model: TrainedModel, x: np.ndarray, samples: int = ELBO_SAMPLES,
@@ -62,11 +85,16 @@ def negative_elbo(model: TrainedModel, x: np.ndarray, samples: int = ELBO_SAMPLE
     return reconstruction / samples + kl
 
 
-def anomaly_score(model: TrainedModel, x: np.ndarray) -> np.ndarray:
-    """Higher means more unusual: negative ELBO for a VAE, reconstruction BCE otherwise."""
+def model_scores(model: TrainedModel, x: np.ndarray) -> dict[str, np.ndarray]:
+    """Higher means more unusual. A VAE: its negative ELBO. Any other model: the per-image BCE
+    of its reconstruction, and that BCE less the image's own floor BCE(x, x): cross-entropy on
+    grey pixels is never zero, so the raw score also grows with how grey an image is."""
     if model.spec.is_vae:
-        return negative_elbo(model, x)
-    return per_image_bce(x, model.reconstruct(x))
+        scores = {"elbo": negative_elbo(model, x)}
+    else:
+        raw = per_image_bce(x, model.reconstruct(x))
+        scores = {"bce": raw, "excess": raw - per_image_bce(x, x)}
+    return {f"{model.name}.{kind}": scores[kind] for kind in score_kinds(model.name)}
 
 
 @dataclass(frozen=True)
@@ -145,11 +173,11 @@ REFERENCE_IMAGES = 10_000   # normal training images the threshold rules are com
 
 @dataclass(frozen=True)
 class ScoreTable:
-    """Every anomaly model's score of each test image and of normal training images."""
+    """Every anomaly score of each test image and of normal training images."""
 
     held_out: int
     labels: np.ndarray                       # test labels
-    test: dict[str, np.ndarray]              # model name -> score per test image
+    test: dict[str, np.ndarray]              # score id ('basic.bce') -> score per test image
     reference: dict[str, np.ndarray] | None  # ... per normal training image; None without them
 
     @property
@@ -181,20 +209,23 @@ def score_table(held_out: int, x_test: np.ndarray, y_test: np.ndarray,
     """The scores, from weights/.cache/anomaly/ when they were made from the same weights and
     images, else computed (seconds) and stored there."""
     models = load_anomaly_models(held_out, weights_dir)
-    key = diskcache.make_key("anomaly", held_out, ELBO_SAMPLES, REFERENCE_IMAGES, SCORE_SEED,
+    key = diskcache.make_key("anomaly", sorted(SCORE_LABELS), held_out, ELBO_SAMPLES,
+                             REFERENCE_IMAGES, SCORE_SEED,
                              diskcache.fingerprint(x_test), diskcache.fingerprint(y_test),
                              {n: diskcache.serving_checksums(m.entry) for n, m in models.items()})
 
     def compute() -> dict[str, np.ndarray]:
         reference = reference_images(held_out)
-        arrays = {f"test/{n}": anomaly_score(m, x_test) for n, m in models.items()}
+        arrays = {f"test/{k}": v for m in models.values()
+                  for k, v in model_scores(m, x_test).items()}
         if reference is not None:
-            arrays.update({f"reference/{n}": anomaly_score(m, reference)
-                           for n, m in models.items()})
+            arrays.update({f"reference/{k}": v for m in models.values()
+                           for k, v in model_scores(m, reference).items()})
         return arrays
 
     arrays = diskcache.cached_arrays(
         diskcache.cache_dir("anomaly", weights_dir) / f"without-{held_out}-{key}.npz", compute)
-    reference = {n: arrays[f"reference/{n}"] for n in models if f"reference/{n}" in arrays}
-    return ScoreTable(held_out, np.asarray(y_test), {n: arrays[f"test/{n}"] for n in models},
-                      reference if len(reference) == len(models) else None)
+    test = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("test/")}
+    reference = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("reference/")}
+    return ScoreTable(held_out, np.asarray(y_test), test,
+                      reference if set(reference) == set(test) else None)

@@ -62,7 +62,7 @@ def count(page, label: str) -> int:
 
 def test_anomaly_charts_images_and_the_threshold(page, app_server):
     open_view(page, app_server, "views/anomaly.py")
-    scores = len(anomaly.anomaly_models())
+    scores = len(anomaly.score_ids())
     plotly_paths(page, ".barlayer path", 2 * scores)          # normal + anomalous per score
     plotly_paths(page, ".scatterlayer path.js-line", 2 * scores)  # ROC and PR curves
     images_painted(page, 4 * EXTREMES)
