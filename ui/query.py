@@ -9,7 +9,7 @@ import streamlit as st
 
 import aecore
 from aecore.analysis import compare
-from ui import cache
+from ui import address, cache
 
 MODES = ("By class", "By test index", "Upload")
 
@@ -69,3 +69,20 @@ def choose_query(key: str) -> Query | None:
     if mode == "Upload":
         return _upload(key)
     return _by_index(key, split) if mode == "By test index" else _by_class(key, split)
+
+
+def address_params(key: str) -> list[address.Param]:
+    """The query in the page address: `class=sandal&draw=2` (one of a class) or `index=123`."""
+    mode = f"{key}_mode"
+
+    def in_mode(wanted: str):
+        return lambda: st.session_state.get(mode, MODES[0]) == wanted
+
+    return [
+        address.pick("class", f"{key}_class", range(len(aecore.CLASS_NAMES)), 0,
+                     label=aecore.CLASS_NAMES.__getitem__, implies={mode: MODES[0]},
+                     when=in_mode(MODES[0])),
+        address.whole("draw", f"{key}_seed", 0, 1_000_000, 0, when=in_mode(MODES[0])),
+        address.whole("index", f"{key}_index", 0, lambda: len(cache.test_set().x) - 1,
+                      implies={mode: MODES[1]}, when=in_mode(MODES[1])),
+    ]

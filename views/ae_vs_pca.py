@@ -6,7 +6,7 @@ import streamlit as st
 import aecore
 from aecore.analysis import pca, retrieval
 from aecore.data import sample_indices
-from ui import cache, gallery
+from ui import address, cache, gallery
 from ui import representations as reps
 
 st.title("Autoencoders vs PCA")
@@ -20,6 +20,7 @@ st.markdown(
 )
 
 models = reps.served_models()
+ADDRESS = address.bind("ae_vs_pca", [address.picks("models", "ae_vs_pca_models", models, models)])
 if not reps.pca_available():
     st.stop()
 
@@ -105,3 +106,5 @@ for label, row in rows:
     left.markdown(label)
     right.image(gallery.strip_png(row, scale=3), alt=f"{label}: one image per class",
                 width="stretch")
+
+ADDRESS.write()

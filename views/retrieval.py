@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import aecore
-from ui import gallery, query
+from ui import address, gallery, query
 from ui import representations as reps
 
 PCA_COLOR, PIXEL_COLOR = "#9e9e9e", "#333333"
@@ -21,6 +21,9 @@ st.markdown(
 
 models = reps.served_models()
 pca_ok = reps.pca_available()
+ADDRESS = address.bind("retrieval", [
+    address.pick("model", "retrieval_model", models, models[0] if models else None),
+    address.whole("k", "retrieval_k", 1, 20, 10), *query.address_params("retrieval_query")])
 
 
 def label(name: str) -> str:
@@ -48,6 +51,7 @@ def neighbour_row(rep: reps.Representation, q: query.Query) -> None:
 
 
 @st.fragment
+@ADDRESS.synced
 def search() -> None:
     q = query.choose_query("retrieval_query")
     if q is None:
