@@ -53,7 +53,8 @@ class Param:
     format: value -> address text. default: a value or a zero-argument callable; values equal
     to it are left out of the address. when: the parameter is written only while this holds
     (e.g. a control shown in one mode only). implies: other session_state values set along
-    with a restored value (e.g. the mode that shows the control).
+    with a restored value (e.g. the mode that shows the control). after: called once the value
+    is restored (e.g. to fill in a preset that later parameters adjust).
     """
 
     name: str
@@ -63,6 +64,7 @@ class Param:
     default: Any = None
     when: Callable[[], bool] | None = None
     implies: Mapping[str, Any] = field(default_factory=dict)
+    after: Callable[[], None] | None = None   # runs once a value is restored (e.g. a preset)
 
     def default_value(self):
         return self.default() if callable(self.default) else self.default
@@ -131,6 +133,8 @@ class Address:
         st.session_state[param.state_key()] = value
         for key, implied in param.implies.items():
             st.session_state[key] = implied
+        if param.after is not None:
+            param.after()
         return notice
 
     def values(self) -> dict[str, str]:
@@ -259,6 +263,17 @@ def choice(options, label: Callable[[Any], str] = str) -> Callable[[str], Any]:
     return parse
 
 
+def steps(values: Sequence[float]) -> Callable[[str], float]:
+    """One of the numbers a select slider offers ('1e-5' finds 1e-05)."""
+    def parse(text: str) -> float:
+        value = _finite(text)
+        for v in values:
+            if math.isclose(value, v, rel_tol=1e-9, abs_tol=1e-12):
+                return v
+        raise ValueError("expected one of " + ", ".join(fmt_number(v) for v in values))
+    return parse
+
+
 def fmt_choice(value, label: Callable[[Any], str] = str) -> str:
     return slug(label(value))
 
@@ -353,3 +368,17 @@ def marker(name: str, key: str, limit: float, **kw) -> Param:
         return fmt_point((state or {}).get("point") or (0.0, 0.0))
 
     return Param(name, key, parse, fmt, {"point": [0.0, 0.0]}, **kw)
+
+
+def step(name: str, key: str, values: Sequence[float], default=None, **kw) -> Param:
+    """One of the numbers of a select slider."""
+    return Param(name, key, steps(values), fmt_number, default, **kw)
+
+
+def text(name: str, key: str, default=None, max_chars: int = 200, **kw) -> Param:
+    """Free text (a name, a title)."""
+    def parse(value: str) -> str:
+        if len(value) > max_chars:
+            raise ValueError(f"longer than {max_chars} characters")
+        return value
+    return Param(name, key, parse, str, default, **kw)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from aecore.models import lab
+from ui import address
 
 L1_STEPS = (0.0, 1e-6, 1e-5, 1e-4, 1e-3)
 LR_STEPS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
@@ -84,3 +85,43 @@ def knobs() -> tuple[lab.LabSettings, str]:
     values = {knob: st.session_state[widget] for widget, knob in KNOBS.items()}
     values["hidden"] = hidden_units(values["hidden"])
     return lab.LabSettings(family=family, **values), title
+
+
+# --- the knobs in the page address (ui.address): a teacher can link a configuration -------------
+
+def _preset_value(knob: str):
+    """The current variant's starting value of a knob (as its widget holds it)."""
+    key = st.session_state.get(PRESET) or next(iter(lab.PRESETS))
+    value = getattr(lab.PRESETS[key].settings, knob)
+    return ", ".join(map(str, value)) if knob == "hidden" else value
+
+
+def _hidden(text: str) -> str:
+    try:
+        return ", ".join(map(str, hidden_units(text)))
+    except lab.LabError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def address_params() -> list[address.Param]:
+    """`variant=vae&code=2&epochs=5`: the variant first (it resets every knob), then the knobs
+    that differ from its starting values."""
+    def start(knob: str):
+        return lambda: _preset_value(knob)
+
+    return [
+        address.pick("variant", PRESET, list(lab.PRESETS), next(iter(lab.PRESETS)),
+                     after=apply_preset),
+        address.Param("hidden", "lab_hidden", _hidden,
+                      lambda t: address.join_list(address.split_list(t)), start("hidden")),
+        address.whole("code", "lab_code_size", 2, 256, start("code_size")),
+        address.pick("activation", "lab_activation", ("relu", "linear"),
+                     start("code_activation")),
+        address.step("l1", "lab_l1", L1_STEPS, start("l1")),
+        address.num("noise", "lab_noise", 0.0, 0.8, start("noise"), step=0.05),
+        address.whole("epochs", "lab_epochs", 1, 50, start("epochs")),
+        address.step("lr", "lab_lr", LR_STEPS, start("learning_rate")),
+        address.step("batch", "lab_batch", BATCH_STEPS, start("batch_size")),
+        address.step("images", "lab_images", IMAGE_STEPS, start("train_images")),
+        address.whole("seed", "lab_seed", 0, 1_000_000, start("seed")),
+    ]

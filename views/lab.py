@@ -10,7 +10,7 @@ from aecore.data import find_dataset_dir
 from aecore.models import lab
 from aecore.runtime import workspace as ws_files
 from aecore.runtime.workspace import MAX_MODELS, Workspace
-from ui import cache, downloads, lab_knobs, lab_panel, lab_session
+from ui import address, cache, downloads, lab_knobs, lab_panel, lab_session
 
 st.title("Lab: train your own autoencoder")
 st.caption("Pick a variant, turn its knobs and press **Train**. Training runs in a separate "
@@ -80,6 +80,9 @@ def upload(workspace: Workspace) -> None:
     st.rerun()
 
 
+if "lab_epochs" not in st.session_state:
+    lab_knobs.apply_preset()  # the knobs' starting values, which a link then adjusts
+ADDRESS = address.bind("lab", lab_knobs.address_params())
 workspace = lab_session.workspace()
 lab_session.training_queue().prewarm()
 left, right = st.columns([2, 3], gap="large")
@@ -101,3 +104,4 @@ if workspace.specs:
 else:
     st.caption("None yet in this session.")
 upload(workspace)
+ADDRESS.write()
