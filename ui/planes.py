@@ -61,7 +61,8 @@ def go_to(points: dict) -> None:
 def plane(name: str, codes, split, path=None, extra=None) -> tuple[float, float]:
     """Mount one model's plane; returns the marker's released point."""
     result = latent_plane(plane_key(name), cache.browser_export(name), codes, split.y,
-                          aecore.CLASS_NAMES, point=current_point(name), path=path, extra=extra)
+                          aecore.CLASS_NAMES, point=current_point(name), path=path, extra=extra,
+                          label=f"Latent plane of {title(name)}")
     return float(result.point[0]), float(result.point[1])
 
 

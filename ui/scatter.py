@@ -9,7 +9,7 @@ import streamlit as st
 
 import aecore
 from aecore.analysis.projection import Projection
-from ui import CLASS_COLORS
+from ui import CLASS_COLORS, CLASS_SYMBOLS
 
 
 def scatter_figure(proj: Projection, labels: np.ndarray) -> dict:
@@ -24,12 +24,14 @@ def scatter_figure(proj: Projection, labels: np.ndarray) -> dict:
         fig.add_trace(go.Scattergl(
             x=proj.points[rows, 0], y=proj.points[rows, 1], mode="markers", name=class_name,
             customdata=proj.index[rows],
-            marker={"size": 4, "opacity": 0.7, "color": CLASS_COLORS[c]},
+            marker={"size": 5, "opacity": 0.7, "color": CLASS_COLORS[c],
+                    "symbol": CLASS_SYMBOLS[c]},
             hovertemplate=f"#%{{customdata}} {class_name}<extra></extra>"))
     x_title, y_title = proj.axis_titles()
     fig.update_layout(height=560, margin={"t": 10, "b": 10, "l": 10, "r": 10},
                       xaxis_title=x_title, yaxis_title=y_title, hovermode="closest",
-                      legend={"itemsizing": "constant"})
+                      legend={"itemsizing": "constant",
+                              "title": {"text": "Class (colour + shape)"}})
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig.to_dict()
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 import aecore
 from aecore.analysis import compare, projection, tables
-from ui import address, cache, gallery, scatter, sidebar
+from ui import PALETTE_NOTE, address, cache, gallery, scatter, sidebar
 from ui import downloads as download
 
 CHART_KEY = "latent_space_chart"
@@ -140,7 +140,8 @@ def explorer(name: str, stamp: tuple, method: str) -> None:
     scatter.projection_note(proj, aecore.get_spec(name), len(split.x))
     download.points(name, proj, split.y, codes=lambda: cache.test_codes(name))
     st.caption(f"{split.description}. Hover a point for its index and class; click it to see "
-               "the image and its reconstruction. Click a class in the legend to hide it.")
+               "the image and its reconstruction. Click a class in the legend to hide it. "
+               + PALETTE_NOTE)
 
 
 intro()

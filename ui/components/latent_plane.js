@@ -24,6 +24,64 @@ function niceTicks(lo, hi, count) {
   return ticks;
 }
 
+// Class marker shapes (Plotly's symbol names) as unit polygons; null is a circle. Sizes are
+// scaled so every shape covers about the same area as the circle.
+const SHAPES = (() => {
+  const up = -Math.PI / 2;
+  const poly = (n, start, k) => Array.from({ length: n }, (_, i) => {
+    const a = start + (2 * Math.PI * i) / n;
+    return [k * Math.cos(a), k * Math.sin(a)];
+  });
+  const w = 0.38;
+  const plus = [[-w, -1], [w, -1], [w, -w], [1, -w], [1, w], [w, w], [w, 1], [-w, 1], [-w, w],
+    [-1, w], [-1, -w], [-w, -w]];
+  const turn = (pts, a, k) => pts.map(([x, y]) => [
+    k * (x * Math.cos(a) - y * Math.sin(a)), k * (x * Math.sin(a) + y * Math.cos(a))]);
+  return {
+    circle: null,
+    square: poly(4, Math.PI / 4, 1.25),
+    diamond: poly(4, up, 1.35),
+    "triangle-up": poly(3, up, 1.5),
+    "triangle-down": poly(3, -up, 1.5),
+    cross: turn(plus, 0, 1.3),
+    x: turn(plus, Math.PI / 4, 1.35),
+    star: Array.from({ length: 10 }, (_, i) => {
+      const a = up + (Math.PI * i) / 5, r = i % 2 ? 0.62 : 1.55;
+      return [r * Math.cos(a), r * Math.sin(a)];
+    }),
+    hexagon: poly(6, 0, 1.15),
+    pentagon: poly(5, up, 1.2),
+  };
+})();
+
+function tracePath(ctx, shape, x, y, r) {
+  const pts = SHAPES[shape];
+  if (!pts) {
+    ctx.moveTo(x + r, y);
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
+    return;
+  }
+  ctx.moveTo(x + pts[0][0] * r, y + pts[0][1] * r);
+  for (let i = 1; i < pts.length; i++) ctx.lineTo(x + pts[i][0] * r, y + pts[i][1] * r);
+  ctx.closePath();
+}
+
+function swatch(shape, color) { // the legend's little SVG copy of a class marker
+  const NS = "http://www.w3.org/2000/svg", pts = SHAPES[shape];
+  const svg = document.createElementNS(NS, "svg");
+  svg.setAttribute("viewBox", "-8 -8 16 16");
+  svg.setAttribute("class", "lp-swatch");
+  svg.setAttribute("aria-hidden", "true");
+  const mark = document.createElementNS(NS, pts ? "polygon" : "circle");
+  if (pts) mark.setAttribute("points", pts.map(([x, y]) => `${(5 * x).toFixed(2)},${(5 * y).toFixed(2)}`).join(" "));
+  else mark.setAttribute("r", "5.5");
+  mark.setAttribute("fill", color);
+  svg.append(mark);
+  return svg;
+}
+
+const fmt = (v) => v.toFixed(2).replace("-", "\u2212"); // a real minus sign for screen readers
+
 function setup(root) {
   const el = {
     root: root.querySelector(".lp-root"),
@@ -31,10 +89,12 @@ function setup(root) {
     decoded: root.querySelector("canvas.decoded"),
     legend: root.querySelector(".lp-legend"),
     readout: root.querySelector(".lp-readout"),
+    live: root.querySelector(".lp-live"),
   };
   const s = {
     el, point: [0, 0], dragging: false, frames: 0, raf: 0, decoder: null, modelId: null,
     pointsId: null, lastDataPoint: null, bgKey: null, data: null, sendTimer: 0,
+    announceTimer: 0, announced: null,
     bg: document.createElement("canvas"),
     small: document.createElement("canvas"),
     image: null,
@@ -108,16 +168,16 @@ function setup(root) {
       ctx.rect(a.x, a.y, a.w, a.h);
       ctx.clip();
       ctx.globalAlpha = 0.55;
-      const n = pts.length / 2, r = n > 3000 ? 1.6 : 2.4;
-      const groups = labels ? colors.length : 1;
+      const n = pts.length / 2, r = n > 3000 ? 2.0 : 2.8;
+      const groups = labels ? colors.length : 1, symbols = d.symbols || [];
       for (let g = 0; g < groups; g++) {
         ctx.fillStyle = labels ? colors[g] : "#888";
+        const shape = labels ? symbols[g % symbols.length] : "circle";
         ctx.beginPath();
         for (let i = 0; i < n; i++) {
           if (labels && labels[i] % colors.length !== g) continue;
           const [px, py] = toPx(pts[2 * i], pts[2 * i + 1]);
-          ctx.moveTo(px + r, py);
-          ctx.arc(px, py, r, 0, 2 * Math.PI);
+          tracePath(ctx, shape, px, py, r);
         }
         ctx.fill();
       }
@@ -126,15 +186,19 @@ function setup(root) {
   }
 
   function drawLegend() {
-    const d = s.data;
-    el.legend.replaceChildren(...(d.class_names || []).map((name, i) => {
+    const d = s.data, symbols = d.symbols || [];
+    const items = (d.class_names || []).map((name, i) => {
       const item = document.createElement("span");
-      const sw = document.createElement("i");
-      sw.className = "lp-swatch";
-      sw.style.background = d.colors[i % d.colors.length];
-      item.append(sw, name);
+      item.append(swatch(symbols[i % symbols.length], d.colors[i % d.colors.length]), name);
       return item;
-    }));
+    });
+    if (d.legend_note) {
+      const note = document.createElement("span");
+      note.className = "lp-note";
+      note.textContent = d.legend_note;
+      items.push(note);
+    }
+    el.legend.replaceChildren(...items);
   }
 
   // ---- per frame: marker + overlays on the plane, decode + paint the image -----------------------
@@ -209,14 +273,43 @@ function setup(root) {
     dctx.drawImage(s.small, 0, 0, el.decoded.width, el.decoded.height);
   }
 
+  function nearestClass() { // the class of the test image whose code is closest to the marker
+    const pts = s.points, labels = s.labels, names = s.data.class_names || [];
+    if (!pts || !labels || !names.length) return null;
+    const [x, y] = s.point;
+    let best = -1, bestD = Infinity;
+    for (let i = 0, n = pts.length / 2; i < n; i++) {
+      const dx = pts[2 * i] - x, dy = pts[2 * i + 1] - y, dd = dx * dx + dy * dy;
+      if (dd < bestD) { bestD = dd; best = i; }
+    }
+    return best < 0 ? null : names[labels[best] % names.length];
+  }
+
+  // Said once the marker rests (not on every frame of a drag), and not for the first paint.
+  const announce = () => {
+    s.announceTimer = 0;
+    const near = nearestClass();
+    el.live.textContent = `Marker at z1 = ${fmt(s.point[0])}, z2 = ${fmt(s.point[1])}.`
+      + (near ? ` Nearest test image: ${near}.` : "");
+  };
+
   function frame() {
     s.raf = 0;
     drawPlane();
     paintDecoded();
     s.frames += 1;
     el.decoded.dataset.frames = String(s.frames);
-    el.plane.dataset.point = `${s.point[0].toFixed(4)},${s.point[1].toFixed(4)}`;
-    el.readout.textContent = `z = (${s.point[0].toFixed(2)}, ${s.point[1].toFixed(2)})`;
+    const key = `${s.point[0].toFixed(4)},${s.point[1].toFixed(4)}`;
+    el.plane.dataset.point = key;
+    const near = nearestClass();
+    el.readout.textContent = `z = (${s.point[0].toFixed(2)}, ${s.point[1].toFixed(2)})`
+      + (near ? ` · nearest: ${near}` : "");
+    if (s.announced === null) s.announced = key;
+    else if (key !== s.announced) {
+      s.announced = key;
+      clearTimeout(s.announceTimer);
+      s.announceTimer = setTimeout(announce, 400);
+    }
   }
   const schedule = () => { if (!s.raf) s.raf = requestAnimationFrame(frame); };
 
@@ -251,6 +344,7 @@ function setup(root) {
     const dir = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[e.key];
     if (!dir || !s.data) return;
     e.preventDefault();
+    el.plane.classList.add("keyboard-focus"); // keys after a click: show where the focus is
     const [x0, x1, y0, y1] = s.data.extent, k = e.shiftKey ? 0.1 : 0.01;
     s.point = [
       Math.min(Math.max(s.point[0] + dir[0] * k * (x1 - x0), x0), x1),
@@ -276,6 +370,7 @@ function setup(root) {
   // ---- data from Python ----------------------------------------------------------------------
   s.update = (d) => {
     s.data = d;
+    el.plane.setAttribute("aria-label", d.label || "Latent plane");
     const model = d.model;
     if (model && model.id !== s.modelId) {
       const arrays = {};
@@ -309,6 +404,7 @@ function setup(root) {
   s.destroy = () => {
     cancelAnimationFrame(s.raf);
     clearTimeout(s.sendTimer);
+    clearTimeout(s.announceTimer);
     resize.disconnect();
     for (const [t, f] of [["pointerdown", onDown], ["pointermove", onMove], ["pointerup", onUp],
       ["pointercancel", onUp], ["keydown", onKey], ["focus", onFocus]]) el.plane.removeEventListener(t, f);

@@ -1,5 +1,8 @@
 """The latent plane: drag a marker over the 2-D latent space, the browser decodes live.
 
+Usable without a mouse: it is focusable, the arrow keys move the marker, and a live region says
+where the marker is and which class lies nearest. Classes differ in colour and shape.
+
 The decoder runs in the browser (decoder_engine.js) on weights from ``aecore.web``, so
 dragging needs no Python round trip; the point reaches Python on release as ``result.point``.
 """
@@ -15,20 +18,23 @@ import streamlit as st
 
 from aecore.analysis.latent import plane_extent
 from aecore.web.decoder_arrays import export_json
-from ui import CLASS_COLORS
+from ui import CLASS_COLORS, CLASS_SYMBOLS, PALETTE_NOTE
 
 HERE = Path(__file__).parent
 HTML = """<div class="lp-root">
   <div class="lp-plot">
-    <canvas class="latent-plane" tabindex="0"
-      aria-label="Latent plane: drag the marker or use the arrow keys"></canvas>
+    <canvas class="latent-plane" tabindex="0" role="application"
+      aria-roledescription="latent plane" aria-label="Latent plane"
+      aria-describedby="lp-hint"></canvas>
     <div class="lp-legend"></div>
   </div>
   <div class="lp-side">
-    <canvas class="decoded" width="280" height="280" aria-label="Decoded image"></canvas>
-    <div class="lp-readout"></div>
-    <div class="lp-hint">Drag on the plane (or use the arrow keys): the image is decoded in your
-      browser as you move.</div>
+    <canvas class="decoded" width="280" height="280" role="img"
+      aria-label="The picture the decoder paints for the marker's point"></canvas>
+    <div class="lp-readout" aria-hidden="true"></div>
+    <div class="lp-live" role="status" aria-live="polite" aria-atomic="true"></div>
+    <div class="lp-hint" id="lp-hint">Drag the marker, or focus the plane and use the arrow
+      keys (Shift: bigger steps): the image is decoded in your browser as you move.</div>
   </div>
 </div>"""
 
@@ -55,6 +61,7 @@ def latent_plane(
     path: np.ndarray | None = None,
     extra: dict | None = None,
     on_change: Callable[[], None] | None = None,
+    label: str = "Latent plane",
 ):
     """Mount the plane; ``result.point`` is the last released [x, y] (``point`` until then).
 
@@ -63,6 +70,10 @@ def latent_plane(
     point: where the marker goes; it moves when this value changes between runs.
     extent: (x0, x1, y0, y1); by default it covers the points. path: (m, 2) polyline overlay.
     extra: {"xy": [x, y], "label": str} draws a second, labelled marker.
+    label: what assistive technology calls the plane (e.g. "Latent plane of the VAE").
+
+    Keyboard: the plane takes focus (visible outline) and the arrow keys move the marker; a
+    live region announces the point and the class of the nearest test image once it rests.
     """
     if export["input_shape"] != [2]:
         raise ValueError(f"the latent plane needs a 2-D latent, got {export['input_shape']}")
@@ -77,6 +88,9 @@ def latent_plane(
         "points_id": digest.hexdigest()[:16],
         "class_names": list(class_names),
         "colors": list(CLASS_COLORS),
+        "symbols": list(CLASS_SYMBOLS),
+        "legend_note": PALETTE_NOTE,
+        "label": label,
         "extent": [float(v) for v in (extent if extent is not None else plane_extent(points))],
         "point": [float(point[0]), float(point[1])],
         "path": None if path is None else np.asarray(path, dtype=float).reshape(-1, 2).tolist(),
