@@ -16,7 +16,7 @@ from aecore.models.registry import ROLE_ANOMALY, get_spec
 from aecore.paths import WEIGHTS_DIR
 from aecore.runtime.api import TrainedModel
 from aecore.training import jobs
-from aecore.training.anomaly import anomaly_jobs, class_index
+from aecore.training.anomaly import anomaly_jobs, class_index, main
 
 SHIPPED = anomaly.held_out_dir(anomaly.DEFAULT_HELD_OUT, WEIGHTS_DIR)
 
@@ -160,3 +160,17 @@ def test_shipped_models_flag_the_held_out_class_better_than_chance():
         for score, values in anomaly.model_scores(model, split.x[::10]).items():
             auc = anomaly.curves(values, truth[::10]).roc_auc
             assert auc > 0.7, f"{score}: ROC AUC {auc:.3f}"
+
+
+@pytest.mark.slow
+def test_the_command_trains_servable_models_without_the_class(tmp_path, capsys):
+    assert main(["--held-out", "trouser", "--epochs", "1", "--limit", "256",
+                 "--weights-dir", str(tmp_path)]) == 0
+    folder = anomaly.held_out_dir(aecore.CLASS_NAMES.index("Trouser"), tmp_path)
+    assert aecore.weights_status(folder, anomaly.anomaly_models()) == {
+        name: "ok" for name in anomaly.anomaly_models()}
+    for name in anomaly.anomaly_models():
+        model = aecore.load_model(name, folder)
+        assert model.entry["train_images"] == 256 and model.entry["epochs"] == 1
+    out = capsys.readouterr().out
+    assert all(f"== {name}: test BCE" in out for name in anomaly.anomaly_models())
