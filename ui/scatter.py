@@ -1,5 +1,5 @@
-"""The latent-space scatter: one WebGL trace per class, a ring on the selected point, and what
-a projection hides."""
+"""The latent-space scatter: one WebGL trace per class, a ring on the selected point, the
+selected image's panel, and what a projection hides."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import aecore
+from aecore.analysis import compare
 from aecore.analysis.projection import Projection
-from ui import CLASS_COLORS, CLASS_SYMBOLS
+from ui import CLASS_COLORS, CLASS_SYMBOLS, cache, gallery
 
 
 def scatter_figure(proj: Projection, labels: np.ndarray) -> dict:
@@ -63,3 +64,28 @@ def projection_note(proj: Projection, spec: aecore.ModelSpec, count: int) -> Non
             f"images (of {count:,}) so that images with similar {spec.latent_dim}-number codes "
             "stay neighbours. Clusters are meaningful; distances between clusters and their "
             "sizes are not.")
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def code_of(name: str, stamp: tuple, index: int) -> np.ndarray:
+    """One image's code (cached, so reruns do not copy the whole array of codes)."""
+    return cache.test_codes(name)[index]
+
+
+def selected_panel(name: str, stamp: tuple, split: aecore.DataSplit, index: int) -> None:
+    """The selected test image beside the model's reconstruction of it, and its code."""
+    prefix = "#" if split.source == "full" else "sample #"
+    st.markdown(f"**{prefix}{index} · {aecore.CLASS_NAMES[int(split.y[index])]}**")
+    image = split.x[index]
+    recon = cache.reconstruct(name, image[None])[0]
+    shown = f"{prefix}{index} {aecore.CLASS_NAMES[int(split.y[index])]}"
+    error = float(compare.per_image_errors(image[None], recon[None])[0])
+    gallery.show_images([image, recon], ["input", "decoded"], scale=5, alts=[
+        gallery.alt_text(shown),
+        gallery.alt_text(shown, aecore.get_spec(name).title, score=f"BCE {error:.3f}")])
+    code = code_of(name, stamp, index)
+    if len(code) == 2:
+        symbol = "z_mean" if aecore.get_spec(name).is_vae else "z"
+        st.caption(f"{symbol} = ({code[0]:.2f}, {code[1]:.2f})")
+    else:
+        st.caption(f"Code: {len(code)} numbers, {np.mean(np.abs(code) < 0.01):.0%} near zero.")

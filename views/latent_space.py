@@ -4,8 +4,8 @@ import numpy as np
 import streamlit as st
 
 import aecore
-from aecore.analysis import compare, projection, tables
-from ui import PALETTE_NOTE, address, cache, gallery, scatter, sidebar
+from aecore.analysis import projection, tables
+from ui import PALETTE_NOTE, address, cache, scatter, sidebar
 from ui import downloads as download
 
 CHART_KEY = "latent_space_chart"
@@ -17,12 +17,6 @@ METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE"}
 def projected(name: str, stamp: tuple, method: str) -> projection.Projection:
     """The 2-D view of the model's test-set codes."""
     return projection.project(cache.test_codes(name), method, labels=cache.test_set().y)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def code_of(name: str, stamp: tuple, index: int) -> np.ndarray:
-    """One image's code (cached, so reruns do not copy the whole array of codes)."""
-    return cache.test_codes(name)[index]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -93,25 +87,6 @@ def keep_selection_in_range(count: int) -> None:
     st.session_state[SELECTED_KEY] = min(max(index, 0), count - 1)
 
 
-def selected_panel(name: str, stamp: tuple, split: aecore.DataSplit, index: int) -> None:
-    """The selected test image beside the model's reconstruction of it, and its code."""
-    prefix = "#" if split.source == "full" else "sample #"
-    st.markdown(f"**{prefix}{index} · {aecore.CLASS_NAMES[int(split.y[index])]}**")
-    image = split.x[index]
-    recon = cache.reconstruct(name, image[None])[0]
-    shown = f"{prefix}{index} {aecore.CLASS_NAMES[int(split.y[index])]}"
-    error = float(compare.per_image_errors(image[None], recon[None])[0])
-    gallery.show_images([image, recon], ["input", "decoded"], scale=5, alts=[
-        gallery.alt_text(shown),
-        gallery.alt_text(shown, aecore.get_spec(name).title, score=f"BCE {error:.3f}")])
-    code = code_of(name, stamp, index)
-    if len(code) == 2:
-        symbol = "z_mean" if aecore.get_spec(name).is_vae else "z"
-        st.caption(f"{symbol} = ({code[0]:.2f}, {code[1]:.2f})")
-    else:
-        st.caption(f"Code: {len(code)} numbers, {np.mean(np.abs(code) < 0.01):.0%} near zero.")
-
-
 ADDRESS = address.bind("latent_space", [
     address.pick("model", "latent_space_model", aecore.list_models, default_model),
     address.pick("projection", "latent_space_method", projection.METHODS, "pca"),
@@ -131,7 +106,7 @@ def explorer(name: str, stamp: tuple, method: str) -> None:
         index = st.number_input(f"Selected image (0–{len(split.x) - 1})", 0, len(split.x) - 1,
                                 step=1, key=SELECTED_KEY,
                                 help="Click a point in the chart, or type an index.")
-        selected_panel(name, stamp, split, int(index))
+        scatter.selected_panel(name, stamp, split, int(index))
     with chart_col:
         fig = scatter.highlighted(scatter_figure(name, stamp, method), proj, int(index))
         st.plotly_chart(fig, key=CHART_KEY, on_select=store_selection, selection_mode="points")
