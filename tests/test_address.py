@@ -124,3 +124,50 @@ def test_parsers():
         address.many(["a", "b"])("a, c")
     assert kept.value.value == ["a"]
     assert address.split_list("1, 2+3 4") == ["1", "2", "3", "4"]
+
+
+def keyed_page():
+    import streamlit as st
+
+    from ui import address
+
+    def preset():
+        st.session_state["size"] = {"small": 2, "large": 8}[st.session_state["kind"]]
+
+    page = address.bind("keyed", [
+        address.pick("kind", "kind", ["small", "large"], "small", after=preset),
+        address.whole("size", "size", 1, 10, lambda: 2 if st.session_state["kind"] == "small"
+                      else 8),
+        address.num("limit", lambda: f"limit_{st.session_state.get('kind', 'small')}", 0, 1),
+    ])
+    st.session_state.setdefault("kind", "small")
+    st.session_state.setdefault("size", 2)
+    st.radio("Kind", ["small", "large"], key="kind")
+    st.number_input("Size", 1, 10, key="size")
+    st.slider("Limit", 0.0, 1.0, key=f"limit_{st.session_state['kind']}")
+    page.write()
+
+
+def test_keys_that_depend_on_other_state_and_presets_adjusted_by_later_parameters():
+    at = AppTest.from_function(keyed_page, default_timeout=TIMEOUT)
+    at.query_params.update(limit="0.25", size="9", kind="large")  # any order in the address
+    at.run()
+    assert not at.exception and not at.toast
+    assert at.radio[0].value == "large" and at.number_input[0].value == 9
+    assert at.session_state["limit_large"] == 0.25
+    assert dict(at.query_params) == {"kind": "large", "size": "9", "limit": "0.25"}
+
+
+def test_junk_leaves_the_address_even_if_the_page_stops_before_writing():
+    def stopping_page():
+        import streamlit as st
+
+        from ui import address
+
+        address.bind("stops", [address.whole("n", "n", 1, 5, 1)])
+        st.stop()
+
+    at = AppTest.from_function(stopping_page, default_timeout=TIMEOUT)
+    at.query_params.update(n="3", junk="1")
+    at.run()
+    assert not at.exception and dict(at.query_params) == {"n": "3"}

@@ -107,35 +107,41 @@ class Address:
             return []
         if current and current == written.get(_LAST):
             return []  # carried over from the page we came from: not a link to this one
-        notices = []
+        notices, kept = [], {}
         ordered = [n for n in self.params if n in current] + [
             n for n in current if n not in self.params]  # declared order: keys may depend
         for name in ordered:
-            notice = self._apply(name, current[name])
+            used, notice = self._apply(name, current[name])
+            if used:
+                kept[name] = current[name]
             if notice:
                 notices.append(notice)
         if notices:
             st.toast("Part of this link was ignored: " + "; ".join(notices), icon="🔗",
                      duration="long")
+        if len(kept) < len(current):  # out of the address now, even if the page stops early
+            st.query_params.from_dict(kept)
+            written[self.page] = kept
         return notices
 
-    def _apply(self, name: str, raw: str) -> str | None:
+    def _apply(self, name: str, raw: str) -> tuple[bool, str | None]:
+        """Restore one parameter: (whether it was used, a notice or None)."""
         param = self.params.get(name)
         if param is None:
-            return f"unknown setting “{name}”"
+            return False, f"unknown setting “{name}”"
         notice = None
         try:
             value = param.parse(raw)
         except PartlyValid as exc:
             value, notice = exc.value, f"{name}: {exc}"
         except (ValueError, TypeError, OverflowError, RuntimeError) as exc:
-            return f"{name}={raw!r} ({exc})"  # RuntimeError: e.g. no data to check against
+            return False, f"{name}={raw!r} ({exc})"  # RuntimeError: e.g. no data to check
         st.session_state[param.state_key()] = value
         for key, implied in param.implies.items():
             st.session_state[key] = implied
         if param.after is not None:
             param.after()
-        return notice
+        return True, notice
 
     def values(self) -> dict[str, str]:
         """The address the current state gives (defaults left out)."""
@@ -293,7 +299,7 @@ def many(options, allow_empty: bool = False, limit: int | None = None) -> Callab
                 continue
             if value not in kept:
                 kept.append(value)
-        if not kept and not allow_empty:
+        if not kept and (bad or not allow_empty):
             raise ValueError("none of these is known" if bad else "empty")
         notes = [f"left out {', '.join(repr(b) for b in bad)} (not among the choices here)"
                  ] if bad else []

@@ -19,8 +19,9 @@ st.markdown(
     "nearest-neighbour classifier can tell the classes apart from the code."
 )
 
+ADDRESS = address.bind("ae_vs_pca", [address.picks("models", "ae_vs_pca_models",
+                                                   cache.ready_models, cache.ready_models)])
 models = reps.served_models()
-ADDRESS = address.bind("ae_vs_pca", [address.picks("models", "ae_vs_pca_models", models, models)])
 if not reps.pca_available():
     st.stop()
 

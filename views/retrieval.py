@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import aecore
-from ui import address, gallery, query
+from ui import address, cache, gallery, query
 from ui import representations as reps
 
 PCA_COLOR, PIXEL_COLOR = "#9e9e9e", "#333333"
@@ -19,11 +19,12 @@ st.markdown(
     "and every search runs through scikit-learn's `NearestNeighbors`."
 )
 
+ADDRESS = address.bind("retrieval", [
+    address.pick("model", "retrieval_model", cache.ready_models,
+                 lambda: next(iter(cache.ready_models()), None)),
+    address.whole("k", "retrieval_k", 1, 20, 10), *query.address_params("retrieval_query")])
 models = reps.served_models()
 pca_ok = reps.pca_available()
-ADDRESS = address.bind("retrieval", [
-    address.pick("model", "retrieval_model", models, models[0] if models else None),
-    address.whole("k", "retrieval_k", 1, 20, 10), *query.address_params("retrieval_query")])
 
 
 def label(name: str) -> str:
