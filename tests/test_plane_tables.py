@@ -82,3 +82,16 @@ def test_epoch_cap_follows_the_preset():
 def test_number_span():
     assert tables.number_span([60, 300, 150]) == "60 to 300"
     assert tables.number_span(x for x in (150, 150)) == "150"
+
+
+def test_plane_tradeoffs_compare_a_model_with_its_rival():
+    beats = next(s for s in all_specs() if s.target_beats and s.has_plane)
+    rival = get_spec(beats.target_beats)
+    rows = {beats.name: {"Model": beats.title, "Test BCE": 0.3216, "Empty cells": 0.5425},
+            rival.name: {"Model": rival.title, "Test BCE": 0.3237, "Empty cells": 0.225}}
+    assert tables.plane_tradeoffs(rows) == [
+        f"{beats.title} rebuilds better than {rival.title} (test BCE 0.3216 against 0.3237) "
+        "and leaves 54% of its plane empty against 22%."]
+    rows[beats.name]["Test BCE"] = None  # no recorded score: nothing to say
+    assert tables.plane_tradeoffs(rows) == []
+    assert tables.plane_tradeoffs({beats.name: rows[beats.name]}) == []

@@ -87,8 +87,8 @@ def near_marker(point, z, split) -> None:
 def comparison(names: list[str]) -> None:
     """Reconstruction (manifest) against how much of the plane the codes leave empty (computed)."""
     manifest = tables.read_manifest_safely()
-    rows = [tables.plane_row(n, manifest.get(n), cache.test_codes(n)) for n in names]
-    st.dataframe(rows, hide_index=True, column_config={
+    rows = {n: tables.plane_row(n, manifest.get(n), cache.test_codes(n)) for n in names}
+    st.dataframe(list(rows.values()), hide_index=True, column_config={
         "Test BCE": st.column_config.NumberColumn(format="%.4f"),
         "KL (nats per image)": st.column_config.NumberColumn(format="%.2f"),
         "Empty cells": st.column_config.NumberColumn(format="percent")})
@@ -97,10 +97,12 @@ def comparison(names: list[str]) -> None:
         f"Test BCE as recorded when each model was trained (lower rebuilds better). Empty "
         f"cells: the box from the {latent.COVER_QUANTILE:.0%} to the "
         f"{1 - latent.COVER_QUANTILE:.0%} percentile of the test codes on each axis, cut into "
-        f"{n}×{n} cells; the share that no test code falls into. A KL term pulls a VAE's codes "
-        "towards a standard normal and fills its plane, at some cost in reconstruction; a "
-        "plain autoencoder spends everything on reconstruction and leaves gaps, where decoding "
-        "is guesswork.")
+        f"{n}×{n} cells; the share that no test code falls into. Between models with the same "
+        "layers, a KL term pulls a VAE's codes towards a standard normal and fills its plane at "
+        "some cost in reconstruction; a plain autoencoder spends everything on reconstruction "
+        "and leaves gaps, where decoding is guesswork.")
+    for sentence in tables.plane_tradeoffs(rows):
+        st.markdown(f"- {sentence}")
 
 
 # --- manifold grids -------------------------------------------------------------------------

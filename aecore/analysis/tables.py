@@ -194,6 +194,22 @@ def plane_row(name: str, entry: dict | None, codes) -> dict:
     }
 
 
+def plane_tradeoffs(rows: dict[str, dict]) -> list[str]:
+    """For each 2-D model whose spec names a rival to beat (in `rows`, name -> `plane_row`):
+    how the two compare in reconstruction and in how much of the plane they leave empty."""
+    out = []
+    for name, row in rows.items():
+        other = rows.get(get_spec(name).target_beats or "")
+        if other is None or row["Test BCE"] is None or other["Test BCE"] is None:
+            continue
+        verb = "rebuilds better than" if row["Test BCE"] < other["Test BCE"] else \
+            "rebuilds no better than"
+        out.append(f"{row['Model']} {verb} {other['Model']} (test BCE {row['Test BCE']:.4f} "
+                   f"against {other['Test BCE']:.4f}) and leaves {row['Empty cells']:.0%} of "
+                   f"its plane empty against {other['Empty cells']:.0%}.")
+    return out
+
+
 def number_span(values) -> str:
     """'60 to 300' for the smallest and largest of some numbers, '150' when they are equal."""
     values = list(values)
