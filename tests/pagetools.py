@@ -1,4 +1,5 @@
-"""Helpers for page tests: untrained weights stored and exported like real ones, one page run.
+"""Helpers the tests share: what skips locally but fails under CI=true, Debian Chromium,
+untrained weights stored and exported like real ones, and one AppTest page run.
 
 Recording and exporting a model costs a second or more (vae_conv ~8 s), so each model is made
 once per test session (`UntrainedWeights`, the `untrained` fixture) and copied into the folders
@@ -7,6 +8,7 @@ the tests point the weights store at.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -18,6 +20,10 @@ from aecore.runtime import store
 from ui.pages import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# From /work/shared/reference/browser.md (verified with Debian chromium).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAGE_FILES = {Path(p.path).stem: ROOT / p.path for p in PAGES}
 
 
@@ -26,13 +32,27 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
+def unavailable(reason: str):
+    """Skip locally; under CI=true fail instead (nothing CI can run may skip)."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true, so this is an error rather than a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_chromium(api: str = "sync_api") -> None:
+    """Debian Chromium and playwright.<api>, else `unavailable` (never `playwright install`)."""
+    if not Path(CHROMIUM).exists():
+        unavailable(f"{CHROMIUM} not found: install it with `apt-get install -y chromium`")
+    try:
+        importlib.import_module(f"playwright.{api}")
+    except ImportError:
+        unavailable("playwright is not installed in this environment (pip install playwright)")
+
+
 def require_shipped(name: str, manifest: dict) -> dict:
     """The shipped manifest entry of `name`; a model not shipped yet skips, but fails in CI."""
     if name not in manifest:
-        message = f"'{name}' has no shipped weights (no entry in weights/manifest.json)"
-        if in_ci():
-            pytest.fail(f"{message}; CI=true requires every registry model to be shipped")
-        pytest.skip(message)
+        unavailable(f"'{name}' has no shipped weights (no entry in weights/manifest.json)")
     return manifest[name]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from pagetools import in_ci, require_shipped
+from pagetools import CHROMIUM, CHROMIUM_ARGS, require_chromium, require_shipped
 
 from aecore import load_model
 from aecore.models.registry import plane_models
@@ -20,9 +20,6 @@ from aecore.web.decoder_export import export_decoder
 
 L = keras.layers
 ENGINE_JS = Path(__file__).resolve().parents[1] / "ui" / "components" / "decoder_engine.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def _model(inputs, x):
@@ -175,21 +172,11 @@ LOAD_JS = """([spec, b64]) => {
 }"""
 
 
-def unavailable(reason: str):
-    """Skip locally; under CI=true a missing browser is a failure."""
-    if in_ci():
-        pytest.fail(f"{reason} (CI=true, so this is an error rather than a skip)", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def engine_page():
-    if not Path(CHROMIUM).exists():
-        unavailable(f"{CHROMIUM} not found: apt-get install -y chromium")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        unavailable("playwright is not installed (pip install playwright)")
+    require_chromium()
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page()

@@ -13,13 +13,13 @@ import os
 from pathlib import Path
 
 import pytest
+from pagetools import require_chromium
 from st_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
     SCREENSHOTS,
     assert_no_exception,
-    in_ci,
     screenshot,
     serve,
     wait_for_app,
@@ -42,12 +42,6 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def _unavailable(reason: str):
-    if in_ci():
-        pytest.fail(f"{reason} (CI=true, so this is an error rather than a skip)", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def app_server():
     """The app ($APP_FILE, default app.py) served for the whole session; yields its base URL."""
@@ -66,12 +60,9 @@ def browser():
     Module scope on purpose: only one Playwright sync session may run per process, so another
     test file starting its own must not find this one still open.
     """
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} not found: install it with `apt-get install -y chromium`")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed in this environment (pip install playwright)")
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser

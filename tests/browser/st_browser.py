@@ -16,23 +16,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from pagetools import in_ci  # noqa: F401  (re-exported for the browser tests)
+from pagetools import CHROMIUM, CHROMIUM_ARGS, in_ci  # noqa: F401  (for the browser tests)
 
 ROOT = Path(__file__).resolve().parents[2]
 LOG_DIR = ROOT / "test-output"
 SCREENSHOTS = LOG_DIR / "screenshots"
 STARTUP_TIMEOUT = 60.0  # seconds until /_stcore/health must answer
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# From /work/shared/reference/browser.md (verified with Debian chromium).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # True once the script has finished and stayed idle for `settle` ms (no rerun started meanwhile).
 IDLE_JS = """

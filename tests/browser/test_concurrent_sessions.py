@@ -6,10 +6,10 @@ No session may ever show an exception box, and every session ends on a working p
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
-from st_browser import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, LOG_DIR, ROOT, in_ci, serve
+from pagetools import require_chromium
+from st_browser import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, LOG_DIR, ROOT, serve
 
 from ui.pages import PAGES
 
@@ -89,24 +89,9 @@ async def open_class(base: str) -> list[dict]:
             await browser.close()
 
 
-def require_browser() -> None:
-    reason = None
-    if not Path(CHROMIUM).exists():
-        reason = f"{CHROMIUM} not found: install it with `apt-get install -y chromium`"
-    else:
-        try:
-            import playwright.async_api  # noqa: F401
-        except ImportError:
-            reason = "playwright is not installed in this environment (pip install playwright)"
-    if reason and in_ci():
-        pytest.fail(f"{reason} (CI=true, so this is an error rather than a skip)", pytrace=False)
-    if reason:
-        pytest.skip(reason)
-
-
 @pytest.mark.slow
 def test_a_class_opens_a_fresh_server_at_once_and_clicks_around():
-    require_browser()
+    require_chromium("async_api")
     (LOG_DIR / "screenshots").mkdir(parents=True, exist_ok=True)
     with serve(ROOT / "app.py", log_name="streamlit-sessions.log") as base:
         results = asyncio.run(open_class(base))

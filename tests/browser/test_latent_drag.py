@@ -1,13 +1,17 @@
 """Real browser: dragging the marker repaints the decoded image in JS, and Python gets the point.
 
 Serves the latent explorer page through a tiny wrapper script that points the weights store at
-a temporary folder with untrained VAE weights, so the test does not wait for real training.
+a temporary folder with untrained weights of the first 2-D model (exported for serving), so the
+test does not wait for real training.
 """
 
 import pytest
 from st_browser import ROOT, assert_no_exception, serve, wait_for_app
 
-from aecore.runtime import store
+from aecore.models.registry import plane_models
+from ui.pages import PAGES
+
+EXPLORER = next(p for p in PAGES if p.path.endswith("latent_explorer.py"))
 
 WRAPPER = """
 import sys
@@ -21,13 +25,11 @@ st.navigation([st.Page({page!r}, title="Latent explorer")]).run()
 
 
 @pytest.fixture(scope="module")
-def explorer_url(tmp_path_factory):
-    weights = tmp_path_factory.mktemp("weights")
-    store.record_model("vae_mlp", store.build_ready("vae_mlp").autoencoder, {"metrics": {}},
-                       weights)
+def explorer_url(tmp_path_factory, untrained):
+    weights = untrained.copy_into(tmp_path_factory.mktemp("weights"), plane_models()[:1])
     app = tmp_path_factory.mktemp("app") / "explorer_app.py"
     app.write_text(WRAPPER.format(root=str(ROOT), weights=str(weights),
-                                  page=str(ROOT / "pages" / "latent_explorer.py")))
+                                  page=str(ROOT / EXPLORER.path)))
     with serve(app, log_name="streamlit-latent-explorer.log") as url:
         yield url
 
@@ -50,9 +52,10 @@ def test_drag_decodes_in_the_browser_and_sends_the_point_on_release(page, explor
     page.goto(explorer_url)
     wait_for_app(page, timeout=240_000)
     assert_no_exception(page)
-    plane, decoded = page.locator("canvas.latent-plane"), page.locator("canvas.decoded")
+    plane = page.locator("canvas.latent-plane").first
+    decoded = page.locator("canvas.decoded").first
     page.locator("canvas.decoded[data-frames]").wait_for()
-    near = page.get_by_text("Near the marker").locator("xpath=..")
+    near = page.get_by_text("Near the marker").first.locator("xpath=..")
     assert "z = (0.00, 0.00)" in near.inner_text()
 
     box = plane.bounding_box()

@@ -14,16 +14,9 @@ import pytest
 from PIL import Image
 from st_browser import ROOT, assert_no_exception, screenshot, serve, wait_for_app
 
-# (file, url path, whether the page always shows images from the test set)
-PAGES = [
-    ("pages/overview.py", "", True),
-    ("pages/compare.py", "compare", True),
-    ("pages/denoiser.py", "denoiser", False),
-    ("pages/latent_space.py", "latent_space", False),
-    ("pages/latent_explorer.py", "latent_explorer", False),
-    ("pages/training_curves.py", "training_curves", False),
-]
-PRESENT = [p for p in PAGES if (ROOT / p[0]).is_file()]
+from ui.pages import PAGES
+
+ALWAYS_IMAGES = {"overview", "compare"}  # pages that always show test-set images
 FIRST_LOAD_MS = 180_000  # TensorFlow import and model loading on a busy 2-core machine
 
 # True once at least `min` <img> exist, all have loaded, and their number held for 500 ms.
@@ -81,14 +74,14 @@ def png_bytes() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("path", "url", "has_images"), PRESENT, ids=[p[1] or "overview"
-                                                                     for p in PRESENT])
-def test_page_renders_with_images(page, app_server, path, url, has_images):
-    open_page(page, app_server, url)
-    images_loaded(page, at_least=1 if has_images else 0)
+@pytest.mark.parametrize("entry", PAGES, ids=[Path(p.path).stem for p in PAGES])
+def test_page_renders_with_images(page, app_server, entry):
+    stem = Path(entry.path).stem
+    open_page(page, app_server, "" if entry == PAGES[0] else entry.url_path)
+    images_loaded(page, at_least=1 if stem in ALWAYS_IMAGES else 0)
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert "Data:" in sidebar.inner_text() and "Weights" in sidebar.inner_text()
-    full_screenshot(page, f"pages/{Path(path).stem}")
+    full_screenshot(page, f"pages/{stem}")
 
 
 def _compare(page, base: str) -> None:
