@@ -17,11 +17,10 @@ from ui import address, cache, sidebar
 
 HIST_BINS = 60
 EXTREMES = 8   # images shown of each kind that fools the detector
+LINE_STYLES = ("solid", "dot", "dash", "dashdot")   # your threshold, then the rules
 NORMAL_COLOR, ANOMALY_COLOR = "#4c78a8", "#e45756"
-COUNT_HELP = {"Caught (TP)": "Anomalies above the threshold",
-              "False alarms (FP)": "Normal images above the threshold",
-              "Missed (FN)": "Anomalies at or below the threshold",
-              "Passed (TN)": "Normal images at or below the threshold"}
+COUNTS_NOTE = ("Caught: anomalies above the threshold. False alarms: normal images above it. "
+               "Missed: anomalies at or below it. Passed: normal images at or below it.")
 
 
 def stamp(held_out: int) -> tuple:
@@ -165,17 +164,18 @@ def histogram_figure(scores: np.ndarray, is_anomaly: np.ndarray, title: str, cla
     """Normal and anomalous score histograms (each as a share of its group), lines marked."""
     edges = _bins(scores)
     centres, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
-    fig = go.Figure()
+    fig, top = go.Figure(), 0.0
     for label, mask, colour in (("normal (other classes)", ~is_anomaly, NORMAL_COLOR),
                                 (f"anomalous ({class_name})", is_anomaly, ANOMALY_COLOR)):
         counts, _ = np.histogram(np.clip(scores[mask], edges[0], edges[-1]), edges)
-        fig.add_bar(x=centres, y=counts / max(mask.sum(), 1), width=width, name=label,
-                    marker_color=colour, opacity=0.6)
-    for i, (label, value) in enumerate(lines.items()):
-        fig.add_vline(x=value, line_dash="solid" if i == 0 else "dot", line_color="#333",
-                      annotation_text=label, annotation_textangle=-90,
-                      annotation_position="top left")
-    fig.update_layout(barmode="overlay", height=300, title=title, bargap=0,
+        shares = counts / max(mask.sum(), 1)
+        top = max(top, float(shares.max(initial=0.0)))
+        fig.add_bar(x=centres, y=shares, width=width, name=label, marker_color=colour,
+                    opacity=0.6)
+    for (label, value), style in zip(lines.items(), LINE_STYLES, strict=False):
+        fig.add_scatter(x=[value, value], y=[0, top * 1.05], mode="lines", name=label,
+                        line={"color": "#222", "dash": style, "width": 2})
+    fig.update_layout(barmode="overlay", height=340, title=title, bargap=0,
                       margin={"t": 40, "b": 10, "l": 10, "r": 10},
                       xaxis_title="score (higher = more unusual)", yaxis_title="share of images",
                       legend={"orientation": "h", "y": -0.3})

@@ -36,10 +36,11 @@ def bce_figure() -> go.Figure:
     fig.add_scatter(x=list(curve), y=list(curve.values()), mode="lines+markers",
                     name="PCA, k components", line={"color": "#9e9e9e"}, marker={"size": 5})
     for name, (value, computed) in scored.items():
-        fig.add_scatter(x=[sizes[name]], y=[value], mode="markers+text", text=[name],
-                        textposition="middle right", name=name + (" (clean input)" if computed
-                                                                  else ""),
-                        marker={"size": 12, "color": aecore.model_color(name)})
+        label = name + (" (clean input)" if computed else "")
+        fig.add_scatter(x=[sizes[name]], y=[value], mode="markers", name=label,
+                        marker={"size": 12, "color": aecore.model_color(name),
+                                "line": {"width": 1, "color": "white"}},
+                        hovertemplate=f"{label}: %{{y:.4f}} with %{{x}} numbers<extra></extra>")
     fig.add_hline(y=floor, line_dash="dot", line_color="#555",
                   annotation_text=f"floor {floor:.4f}: a perfect copy")
     fig.update_layout(height=430, margin={"t": 20, "b": 10, "l": 10, "r": 10},
@@ -96,8 +97,10 @@ st.subheader("Reconstructions at equal code size")
 split = reps.test_split()
 picks = sample_indices(split.y, 1, seed=0)
 images = split.x[picks]
-shown = st.multiselect("Models", models, default=models, key="ae_vs_pca_models",
-                       persist_state="session")
+first_of_each_size = [n for i, n in enumerate(models)
+                      if sizes[n] not in {sizes[m] for m in models[:i]}]
+shown = st.multiselect("Models", models, default=first_of_each_size, key="ae_vs_pca_models",
+                       persist_state="session", help="At first, one model per code size.")
 rows = [("**Original**", images)]
 for name in shown:
     rows += [(f"**{name}** ({sizes[name]})", cache.reconstruct(name, images)),

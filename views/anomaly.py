@@ -71,7 +71,8 @@ def counts_row(counts: anomaly.Counts) -> None:
             ("F1", f"{counts.f1:.3f}"), ("Caught (TP)", f"{counts.tp:,}"),
             ("False alarms (FP)", f"{counts.fp:,}"), ("Missed (FN)", f"{counts.fn:,}"),
             ("Passed (TN)", f"{counts.tn:,}")], strict=True):
-        col.metric(label, value, help=anomaly_ui.COUNT_HELP.get(label))
+        col.metric(label, value)
+    st.caption(anomaly_ui.COUNTS_NOTE)
 
 
 def fooled(table: anomaly.ScoreTable, score: str) -> None:

@@ -57,7 +57,9 @@ def search() -> None:
     q = query.choose_query("retrieval_query")
     if q is None:
         return
-    gallery.image_grid([("**Query**", [q.image], [q.caption])], scale=2, min_columns=10)
+    left, right = st.columns([1.4, 10], vertical_alignment="center")
+    left.markdown("**Query**")
+    right.image(gallery.png(q.image, 3), caption=q.caption, width=110, alt=q.caption)
     shown = [reps.of_model(model), *([reps.pca_of(reps.of_model(model).dims)] if pca_ok else []),
              reps.RAW]
     for rep in shown:
@@ -83,14 +85,16 @@ def precision_table(measured: dict) -> None:
     st.table([{"Representation": rep.label, "Numbers": rep.dims,
                f"Precision@{k}": f"{s.at(k):.3f}", "Precision@1": f"{s.at(1):.3f}",
                "Index build (ms)": f"{s.build_ms:.1f}", "One query (ms)": f"{s.query_ms:.2f}",
-               "Search": s.algorithm} for rep, s in measured.items()], hide_index=True)
+               "Search": s.algorithm, "Load then": s.load} for rep, s in measured.items()],
+             hide_index=True)
     n = len(reps.test_split().x)
     st.caption(f"Each of the {n:,} test images in turn is the query and the other {n - 1:,} are "
                "searched; precision@k is the share of its k nearest that share its class, "
                "averaged. Timings were measured on this machine when the numbers were first "
                "computed: building the index over every test image, and the fastest of single "
-               "queries. 'Search' is the method scikit-learn chose (a tree for short codes, "
-               "brute force for long ones).")
+               "queries; 'Load then' is the machine's load average at that moment (timings on "
+               "a busy machine are slower and noisier). 'Search' is the method scikit-learn "
+               "chose (a tree for short codes, brute force for long ones).")
 
 
 search()

@@ -9,6 +9,7 @@ fitted on one half of the test set and scored on the other.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -52,6 +53,7 @@ class NeighbourScores:
     build_ms: float                # fitting the index on every row (fastest of TIMED_BUILDS)
     query_ms: float                # one 10-neighbour query (fastest of TIMED_QUERIES)
     algorithm: str                 # what NearestNeighbors chose
+    load: float | None             # the machine's 1-minute load average when timed
 
     def at(self, k: int) -> float:
         return self.precision[k - 1]
@@ -65,7 +67,16 @@ def neighbour_scores(x, labels, k_max: int = K_MAX) -> NeighbourScores:
     hits = labels[neighbours] == labels[:, None]
     precision = np.cumsum(hits, axis=1).mean(axis=0) / np.arange(1, k_max + 1)
     return NeighbourScores(tuple(float(p) for p in precision), knn_accuracy(rows, labels),
-                           build_ms, single_query_ms(index, rows), str(index._fit_method))
+                           build_ms, single_query_ms(index, rows), str(index._fit_method),
+                           load_average())
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (None where the system does not say): timings need it."""
+    try:
+        return round(os.getloadavg()[0], 1)
+    except (AttributeError, OSError):
+        return None
 
 
 def cached_neighbour_scores(key_parts: tuple, make_rows: Callable[[], np.ndarray], labels,
@@ -73,8 +84,8 @@ def cached_neighbour_scores(key_parts: tuple, make_rows: Callable[[], np.ndarray
     """`neighbour_scores` from .cache/retrieval/ when already measured for `key_parts` (what the
     rows are made from) and these labels; `make_rows` is called only when not. `data_only`:
     the rows depend on the images alone (PCA, pixels), so the project's cache is used."""
-    key = diskcache.make_key("neighbours", K_MAX, CLASSIFIER_K, SPLIT_SEED, TIMED_QUERIES,
-                             TIMED_BUILDS, *key_parts,
+    key = diskcache.make_key("neighbours", sorted(NeighbourScores.__dataclass_fields__), K_MAX,
+                             CLASSIFIER_K, SPLIT_SEED, TIMED_QUERIES, TIMED_BUILDS, *key_parts,
                              diskcache.fingerprint(np.asarray(labels)))
     folder = (diskcache.data_cache_dir("retrieval") if data_only
               else diskcache.cache_dir("retrieval", weights_dir))

@@ -102,7 +102,8 @@ def test_ae_vs_pca_curve_points_bars_and_reconstructions(page, app_server):
     plotly_paths(page, ".scatterlayer path.js-line", 1)           # the PCA curve
     plotly_paths(page, ".scatterlayer .points path", len(READY))  # one point per model
     plotly_paths(page, ".barlayer path", 2 * len(READY))          # k-NN: codes and PCA
-    images_painted(page, 1 + 2 * len(READY))                       # originals, model, PCA-k
+    sizes = {get_spec(n).latent_dim for n in READY}
+    images_painted(page, 1 + 2 * len(sizes))   # originals; one model per size and its PCA-k
     assert page.get_by_text(re.compile(r"loses to PCA|beats PCA")).count() >= 1
     assert_no_exception(page)
     screenshot(page, "usage-ae-vs-pca")
