@@ -15,10 +15,20 @@ from aecore.runtime import codes
 from aecore.web.decoder_arrays import load_export
 
 
-@st.cache_data(show_spinner="Loading the test set…")
+@st.cache_resource(show_spinner="Loading the test set…")
 def test_set() -> aecore.DataSplit:
-    """The full test set, or the shipped sample when the dataset is not installed."""
-    return aecore.load_test_set()
+    """The full test set, or the shipped sample when the dataset is not installed.
+
+    One shared, read-only copy for every session (cache_data would unpickle 31 MB per call).
+    """
+    return read_only(aecore.load_test_set())
+
+
+def read_only(value):
+    """Freeze the numpy arrays of a value shared by every session (a DataSplit or an array)."""
+    for array in (value.x, value.y) if isinstance(value, aecore.DataSplit) else (value,):
+        array.flags.writeable = False
+    return value
 
 
 @st.cache_data(show_spinner=False)
@@ -37,9 +47,9 @@ def get_model(name: str) -> aecore.TrainedModel:
     return _load_model(name, tables.weights_stamp(name))
 
 
-@st.cache_data(show_spinner="Encoding the test set (first time only)…", max_entries=16)
+@st.cache_resource(show_spinner="Encoding the test set (first time only)…", max_entries=16)
 def _test_codes(name: str, stamp: tuple) -> np.ndarray:
-    return codes.test_set_codes(_load_model(name, stamp), test_set())
+    return read_only(codes.test_set_codes(_load_model(name, stamp), test_set()))
 
 
 def test_codes(name: str) -> np.ndarray:

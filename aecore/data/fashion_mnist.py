@@ -78,17 +78,16 @@ def read_idx(path: Path, expected_ndim: int, expected_count: int | None = None) 
     return body.reshape(shape)
 
 
+def read_split(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """Decode one split ("train" or "test") of a folder: float32 images in [0, 1], int labels."""
+    x = read_idx(folder / FILES[f"x_{split}"], 3, EXPECTED_COUNT[f"x_{split}"])
+    y = read_idx(folder / FILES[f"y_{split}"], 1, EXPECTED_COUNT[f"y_{split}"])
+    return x.astype(np.float32) / 255.0, y.astype(np.int64)
+
+
 def read_dataset_dir(folder: Path) -> tuple:
     """Decode the four files of one folder into float32 images and int labels."""
-    arrays = {}
-    for key, name in FILES.items():
-        ndim = 3 if key.startswith("x") else 1
-        arrays[key] = read_idx(folder / name, ndim, EXPECTED_COUNT[key])
-    to_float = lambda a: (a.astype(np.float32) / 255.0)  # noqa: E731
-    return (
-        (to_float(arrays["x_train"]), arrays["y_train"].astype(np.int64)),
-        (to_float(arrays["x_test"]), arrays["y_test"].astype(np.int64)),
-    )
+    return read_split(folder, "train"), read_split(folder, "test")
 
 
 def download_with_keras() -> Path:
@@ -153,11 +152,17 @@ def load_sample(path: Path = SAMPLE_FILE) -> DataSplit:
 
 
 def load_test_set(prefer_full: bool = True) -> DataSplit:
-    """The full test set when the dataset is installed, else the shipped sample (no network)."""
-    if prefer_full and find_dataset_dir() is not None:
-        (_, _), (x_test, y_test) = load_fashion_mnist(allow_download=False)
-        return DataSplit(x_test, y_test, "full")
-    return load_sample()
+    """The full test set when the dataset is installed, else the shipped sample (no network).
+
+    Reads only the test files: the serving process never holds the 60,000 training images.
+    """
+    folder = find_dataset_dir() if prefer_full else None
+    if folder is None:
+        return load_sample()
+    key = str(folder.resolve())
+    if key in _MEMORY:
+        return DataSplit(*_MEMORY[key][1], "full")
+    return DataSplit(*read_split(folder, "test"), "full")
 
 
 def sample_indices(y: np.ndarray, per_class: int = 100, seed: int = 0) -> np.ndarray:
