@@ -64,7 +64,7 @@ def squeeze(c: Cast) -> None:
     if not loaded("squeeze", c.shallow):
         return
     images, captions = one_each()
-    rows(images, captions, {title(c.shallow): _out(images, c.shallow)})
+    rows(images, captions, {title(c.shallow): (cache.reconstruct(c.shallow, images), None)})
     names = aecore.CLASS_NAMES
     guess = ask("squeeze", "which kind of garment will this model rebuild worst, on average?",
                 range(len(names)), class_name)
@@ -76,8 +76,11 @@ def squeeze(c: Cast) -> None:
     verdict(guess == worst, f"Over {len(x)} test pictures the hardest class is "
                             f"**{class_name(worst)}**, the easiest **{class_name(best)}**.")
     order = np.argsort(-errors)
-    st.dataframe({"Class": [names[i] for i in order], "Mean BCE": errors[order]},
+    st.dataframe({"Class": [names[i] for i in order], "Error above the floor": errors[order]},
                  hide_index=True)
+    st.caption("The error is the cross-entropy above what a perfect copy of each picture "
+               "would score: grey pictures score more even when copied exactly, so the raw "
+               "number would partly measure greyness.")
     st.caption("Garments that differ a lot from one picture to the next, with prints, folds "
                "and outlines of many kinds, do not fit into a few numbers; plain shapes that "
                "all look alike do.")
@@ -90,7 +93,7 @@ def layers(c: Cast) -> None:
         return
     images, captions = one_each()
     answers = {"better": "Yes, clearly better", "same": "About the same", "worse": "No, worse"}
-    guess = ask("layers", f"the {title(c.deep).lower()} keeps the same "
+    guess = ask("layers", f"the {title(c.deep)} keeps the same "
                 f"{aecore.get_spec(c.deep).latent_dim} numbers. Will its extra layers rebuild "
                 "the pictures better?", list(answers), answers.get)
     outputs = {title(c.shallow): _out(images, c.shallow)}
@@ -169,7 +172,7 @@ def plane(c: Cast) -> None:
     if not loaded("plane", c.vae):
         return
     split, codes = cache.test_set(), cache.test_codes(c.vae)
-    st.markdown(f"**Predict:** where on the {title(c.vae).lower()}'s plane will trousers land? "
+    st.markdown(f"**Predict:** where on the plane of the {title(c.vae)} will trousers land? "
                 "Drag the marker (or use the arrow keys) to your guess. The grey dots are "
                 "the test pictures; which is which stays hidden until you check.")
     shown = revealed("plane")
@@ -226,7 +229,7 @@ def generate(c: Cast) -> None:
     answers = {"copies": "Copies of test pictures", "new": "New pictures that look like "
                "clothes", "noise": "Shapeless noise"}
     guess = ask("generate", f"we draw {GENERATED} random points from a standard normal and let "
-                f"the {title(c.vae).lower()} decode them. What comes out?", list(answers),
+                f"the {title(c.vae)} decode them. What comes out?", list(answers),
                 answers.get)
     if guess is None:
         return

@@ -13,16 +13,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aecore.analysis.compare import excess_bce_map, per_image_errors
+from aecore.analysis.compare import excess_bce_map
 from aecore.analysis.latent import class_mix, nearest
 
 NEARBY = 50            # test codes that count as "near" a guessed point
 COPY_DISTANCE = 0.02   # RMS pixel distance under which a generated picture is a copy
 
 
+def per_image_excess(x, x_hat) -> np.ndarray:
+    """Each image's mean BCE above its own floor BCE(x, x): 0 for a perfect copy."""
+    excess = excess_bce_map(x, x_hat)
+    return excess.reshape(len(excess), -1).mean(axis=1)
+
+
 def per_class_error(x, x_hat, labels, n_classes: int) -> np.ndarray:
-    """Mean BCE per class (NaN for a class with no image)."""
-    errors = per_image_errors(x, x_hat, "BCE")
+    """Mean error above the floor per class (NaN for a class with no image); unlike the raw
+    BCE it does not grow with how grey a class's pictures are."""
+    errors = per_image_excess(x, x_hat)
     labels = np.asarray(labels).astype(int)
     return np.array([errors[labels == c].mean() if np.any(labels == c) else np.nan
                      for c in range(n_classes)])
