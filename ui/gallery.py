@@ -19,7 +19,16 @@ _TEST_CAPTION = re.compile(r"^(sample )?#(\d+) (.+)$")  # the chooser's "#752 Sn
 
 
 def png(img, scale: int = 4) -> bytes:
-    """Crisp PNG bytes of a grey (28, 28) or colour (28, 28, 3) image in [0, 1]."""
+    """Crisp PNG bytes of a grey (28, 28) or colour (28, 28, 3) image in [0, 1].
+
+    Cached by content: an unchanged image (the clean row while a slider moves) costs no
+    encoding, and Streamlit then serves it under the same address, so the browser keeps it.
+    """
+    return _png(np.ascontiguousarray(img, dtype=np.float32), scale)
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def _png(img: np.ndarray, scale: int) -> bytes:
     return to_png_bytes(img, scale)
 
 
