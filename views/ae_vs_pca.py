@@ -60,7 +60,7 @@ def verdicts() -> list[dict]:
     return rows
 
 
-st.subheader("Reconstruction error against code size")
+st.header("Reconstruction error against code size")
 st.plotly_chart(bce_figure(), key="ae_vs_pca_bce")
 table = verdicts()
 losers = [r for r in table if r["Verdict"] == "loses to PCA"]
@@ -75,7 +75,7 @@ st.caption("Model BCE is the test-set score recorded when the model was trained,
            "'Scored on' says otherwise: the denoiser is recorded on noisy input, so here it is "
            "scored on the same clean images as PCA. PCA is fitted on the training images.")
 
-st.subheader("Telling classes apart from the code")
+st.header("Telling classes apart from the code")
 knn = {rep: reps.scores(rep) for rep in reps.every(models)}
 pixels = knn[reps.RAW].knn_accuracy
 names = list(models)
@@ -93,7 +93,7 @@ st.caption(f"A {retrieval.CLASSIFIER_K}-nearest-neighbour classifier fitted on {
            f"test images' codes and scored on the other {half:,}; the same split for PCA and "
            "for raw pixels. Nothing here was trained on labels.")
 
-st.subheader("Reconstructions at equal code size")
+st.header("Reconstructions at equal code size")
 split = reps.test_split()
 picks = sample_indices(split.y, 1, seed=0)
 images = split.x[picks]

@@ -77,7 +77,7 @@ def counts_row(counts: anomaly.Counts) -> None:
 
 def fooled(table: anomaly.ScoreTable, score: str) -> None:
     """The normal images scored most unusual and the anomalies scored most normal."""
-    st.subheader("What fools it")
+    st.header("What fools it")
     name = anomaly.score_model(score)
     st.caption(f"By {anomaly.score_label(score)}: each original above {name}'s reconstruction.")
     scores, rows = table.test[score], []

@@ -74,7 +74,7 @@ def colour(rep: reps.Representation) -> str:
 
 def precision_table(measured: dict) -> None:
     """Precision@k of every representation over the whole test set: chart and table."""
-    st.subheader(f"Precision@{k} over the whole test set")
+    st.header(f"Precision@{k} over the whole test set")
     names = [rep.label for rep in measured]
     values = [s.at(k) for s in measured.values()]
     fig = go.Figure(go.Bar(x=names, y=values, marker_color=[colour(r) for r in measured],
