@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 import aecore
 from aecore.analysis import denoise
@@ -21,29 +19,49 @@ def colour(name: str) -> str:
     return NOISY_COLOUR if name == denoise.NOISY else aecore.model_color(name)
 
 
-def add_curve(fig: go.Figure, name: str, col: int, levels, values, level: float, now) -> None:
+AXES = ({"x": "x", "y": "y", "title": "PSNR (dB)", "domain": [0.0, 0.45]},
+        {"x": "x2", "y": "y2", "title": "SSIM", "domain": [0.55, 1.0]})
+
+
+def curve_traces(name: str, axes: dict, levels, values, level: float, now) -> list[dict]:
     """One line of the sweep, plus a cross for the chosen images at the current level."""
     keep = levels > 0 if name == denoise.NOISY else np.ones(len(levels), bool)  # level 0: ∞ dB
-    fig.add_scatter(x=levels[keep], y=values[keep], mode="lines", name=label(name),
-                    line={"color": colour(name)}, legendgroup=name, showlegend=col == 1,
-                    row=1, col=col)
+    traces = [{"type": "scatter", "x": levels[keep].tolist(), "y": values[keep].tolist(),
+               "mode": "lines", "name": label(name), "line": {"color": colour(name)},
+               "legendgroup": name, "showlegend": axes["x"] == "x",
+               "xaxis": axes["x"], "yaxis": axes["y"]}]
     if now is not None:
-        fig.add_scatter(x=[level], y=[now], mode="markers", legendgroup=name, showlegend=False,
-                        marker={"color": colour(name), "size": 11, "symbol": "x"},
-                        name=f"{label(name)}, your images", row=1, col=col)
+        traces.append({"type": "scatter", "x": [level], "y": [now], "mode": "markers",
+                       "legendgroup": name, "showlegend": False,
+                       "marker": {"color": colour(name), "size": 11, "symbol": "x"},
+                       "name": f"{label(name)}, your images",
+                       "xaxis": axes["x"], "yaxis": axes["y"]})
+    return traces
 
 
-def curve_figure(result: denoise.Sweep, level: float, live: dict) -> go.Figure:
-    """PSNR and SSIM against noise level per curve, the current level marked."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("PSNR (dB)", "SSIM"))
+def curve_figure(result: denoise.Sweep, level: float, live: dict) -> dict:
+    """PSNR and SSIM against noise level per curve, the current level marked.
+
+    A plain figure dict (st.plotly_chart takes it as it is): building it with make_subplots,
+    add_scatter and add_vline cost several times more on every slider step.
+    """
+    traces = []
     for name in result.psnr:
         now = live.get(name, (None, None))
-        add_curve(fig, name, 1, result.levels, result.psnr[name], level, now[0])
-        add_curve(fig, name, 2, result.levels, result.ssim[name], level, now[1])
-    for col in (1, 2):
-        fig.add_vline(x=level, line_dash="dash", line_color="grey", row=1, col=col)
-        fig.update_xaxes(title_text="noise level", range=[0, 1], row=1, col=col)
-    fig.update_yaxes(range=[0, 1], row=1, col=2)
-    fig.update_layout(height=340, margin={"t": 40, "b": 10, "l": 10, "r": 10},
-                      legend={"orientation": "h", "y": -0.25})
-    return fig
+        for axes, values, value in ((AXES[0], result.psnr[name], now[0]),
+                                    (AXES[1], result.ssim[name], now[1])):
+            traces += curve_traces(name, axes, result.levels, values, level, value)
+    layout = {"height": 340, "margin": {"t": 40, "b": 10, "l": 10, "r": 10},
+              "legend": {"orientation": "h", "y": -0.25},
+              "shapes": [{"type": "line", "x0": level, "x1": level, "y0": 0, "y1": 1,
+                          "xref": a["x"], "yref": f"{a['y']} domain",
+                          "line": {"dash": "dash", "color": "grey"}} for a in AXES],
+              "annotations": [{"text": a["title"], "showarrow": False, "xref": "paper",
+                               "yref": "paper", "x": sum(a["domain"]) / 2, "y": 1.0,
+                               "xanchor": "center", "yanchor": "bottom"} for a in AXES]}
+    for i, a in enumerate(AXES):
+        suffix = "" if i == 0 else str(i + 1)
+        layout[f"xaxis{suffix}"] = {"domain": a["domain"], "range": [0, 1], "anchor": a["y"],
+                                    "title": {"text": "noise level"}}
+        layout[f"yaxis{suffix}"] = {"anchor": a["x"], **({"range": [0, 1]} if i else {})}
+    return {"data": traces, "layout": layout}
