@@ -86,20 +86,21 @@ def image_grid(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]], scale
     """Labelled rows of images: rows = [(label, images, captions), ...], all the same length.
 
     Rows shorter than `min_columns` keep that column width, so a few images don't spread out.
-    alts: one list per row; by default row label + the first row's caption of that column +
-    the cell's caption.
+    alts: one list per row; by default row label + the caption of that column in the nearest
+    captioned row (this one or above) + the cell's caption.
     """
     width = max((len(list(images)) for _, images, _ in rows), default=0)
     if width == 0:
         return
-    first = rows[0][2]
+    above = None  # captions of the nearest row so far that has them (what a column shows)
     for r, (label, images, captions) in enumerate(rows):
         label_col, *cells = st.columns([label_width] + [1] * max(width, min_columns))
         label_col.markdown(label)
+        above = captions or above
         for i, img in enumerate(images):
             caption = _nth(captions, i)
             alt = (_nth(alts[r], i) if alts and r < len(alts) else None) or _grid_alt(
-                label, _nth(first, i), caption, i)
+                label, _nth(above, i), caption, i)
             cells[i].image(png(img, scale), caption=caption, output_format="PNG",
                            width="stretch", alt=alt)
 

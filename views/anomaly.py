@@ -80,7 +80,7 @@ def fooled(table: anomaly.ScoreTable, score: str) -> None:
     st.header("What fools it")
     name = anomaly.score_model(score)
     st.caption(f"By {anomaly.score_label(score)}: each original above {name}'s reconstruction.")
-    scores, rows = table.test[score], []
+    scores, rows, alts = table.test[score], [], []
     picked = anomaly.extremes(scores, table.is_anomaly, anomaly_ui.EXTREMES)
     for label, picks in zip(("**Normal, highest scores**", f"**{class_name}, lowest scores**"),
                             picked, strict=True):
@@ -89,7 +89,10 @@ def fooled(table: anomaly.ScoreTable, score: str) -> None:
         captions = [f"{aecore.CLASS_NAMES[table.labels[i]]} · {scores[i]:.3g}" for i in picks]
         rows += [(label, list(anomaly_ui.test_images(indices)), captions),
                  ("reconstruction", list(recon), None)]
-    gallery.image_grid(rows, scale=3)
+        shown = {i: f"#{i} {aecore.CLASS_NAMES[table.labels[i]]}" for i in picks}
+        alts += [[f"{gallery.alt_text(shown[i])}, score {scores[i]:.3g}" for i in picks],
+                 [gallery.alt_text(shown[i], name, score=f"score {scores[i]:.3g}") for i in picks]]
+    gallery.image_grid(rows, scale=3, alts=alts)
 
 
 @st.fragment

@@ -47,8 +47,13 @@ def neighbour_row(rep: reps.Representation, q: query.Query) -> None:
     head = f"**{rep.label}**"
     if q.label is not None:
         head += f"  \n{int(np.sum(labels == q.label))} of {k} same class"
+    same = {" ✓": ", same class as the query", " ✗": ", not the query's class", "": ""}
+    cells = zip(found, labels, marks, strict=True)
+    alts = [f"Neighbour {rank} by {rep.label}: "
+            f"{gallery.alt_text(f'#{i} {aecore.CLASS_NAMES[c]}')}{same[m]}"
+            for rank, (i, c, m) in enumerate(cells, start=1)]
     gallery.image_grid([(head, list(reps.test_split().x[found]), captions)], scale=2,
-                       min_columns=10)
+                       min_columns=10, alts=[alts])
 
 
 @st.fragment
