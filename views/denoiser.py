@@ -6,7 +6,12 @@ import streamlit as st
 import aecore
 from aecore.analysis import denoise, tables
 from aecore.data import sample_indices
-from aecore.models.registry import ROLE_DENOISER, ROLE_DENOISER_BASELINE, with_role
+from aecore.models.registry import (
+    ROLE_DENOISER,
+    ROLE_DENOISER_BASELINE,
+    session_specs,
+    with_role,
+)
 from ui import address, cache, chooser, gallery, sidebar, sweep_chart
 from ui.sweep_chart import label
 
@@ -145,6 +150,7 @@ try:
 except aecore.DatasetNotFound as exc:
     st.error(str(exc))
     st.stop()
-loaded = tuple(name for name in (DENOISER, PLAIN)
+yours = tuple(session_specs())   # this session's own models (the Lab's) join the comparison
+loaded = tuple(name for name in (DENOISER, PLAIN, *yours)
                if name and sidebar.model_or_notice(name, key="denoiser") is not None)
 noise_lab(chosen, chosen_captions, loaded)

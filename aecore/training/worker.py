@@ -30,6 +30,22 @@ def warm_up(threads: int | None) -> None:
 
     with contextlib.suppress(DatasetNotFound):  # the job itself reports it
         load_fashion_mnist(allow_download=False)
+    warm_fit()
+
+
+def warm_fit() -> None:
+    """A throwaway fit of a tiny model: TensorFlow's first-call costs (runtime, graph passes,
+    kernels) are paid here, so a job's first epoch only traces its own model."""
+    import keras
+    import numpy as np
+
+    from aecore.models.dense import dense_autoencoder
+
+    x = np.zeros((64, 28, 28), np.float32)
+    model = dense_autoencoder("warm_up", hidden=(8,), code_size=4).autoencoder
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
+                  steps_per_execution=16)
+    model.fit(x, x, epochs=1, batch_size=32, validation_data=(x, x), verbose=0)
 
 
 def load_runner(path: str):
