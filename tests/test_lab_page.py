@@ -89,6 +89,13 @@ def test_train_from_the_page_then_use_it_everywhere(lab_dir):
     assert not errors(at) and title in options(at, "compare_models")
     at.switch_page("views/training_curves.py").run()
     assert not errors(at) and title in options(at, "curves_models")
+    at.switch_page("views/denoiser.py").run()
+    assert not errors(at) and f"{title} · PSNR" in [m.label for m in at.metric]
+    at.switch_page("views/latent_space.py").run()
+    assert not errors(at)
+    assert any("Tiny plane" in o for o in at.selectbox(key="latent_space_model").options)
+    at.switch_page("views/latent_explorer.py").run()
+    assert not errors(at) and title in options(at, "lx_models")
 
     other = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     other.switch_page("views/compare.py").run()
