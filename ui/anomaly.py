@@ -159,9 +159,9 @@ def _bins(values: np.ndarray) -> np.ndarray:
     return np.linspace(low, high, HIST_BINS + 1)
 
 
-def histogram_figure(scores: np.ndarray, is_anomaly: np.ndarray, title: str, class_name: str,
-                     lines: dict[str, float]) -> dict:
-    """Normal and anomalous score histograms (each as a share of its group), lines marked."""
+def histogram_figure(scores: np.ndarray, is_anomaly: np.ndarray, title: str,
+                     class_name: str) -> dict:
+    """Normal and anomalous score histograms, each as a share of its group."""
     edges = _bins(scores)
     centres, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
     fig, top = go.Figure(), 0.0
@@ -172,14 +172,20 @@ def histogram_figure(scores: np.ndarray, is_anomaly: np.ndarray, title: str, cla
         top = max(top, float(shares.max(initial=0.0)))
         fig.add_bar(x=centres, y=shares, width=width, name=label, marker_color=colour,
                     opacity=0.6)
-    for (label, value), style in zip(lines.items(), LINE_STYLES, strict=False):
-        fig.add_scatter(x=[value, value], y=[0, top * 1.05], mode="lines", name=label,
-                        line={"color": "#222", "dash": style, "width": 2})
-    fig.update_layout(barmode="overlay", height=340, title=title, bargap=0,
+    fig.update_layout(barmode="overlay", height=340, title=title, bargap=0, meta={"top": top},
                       margin={"t": 40, "b": 10, "l": 10, "r": 10},
                       xaxis_title="score (higher = more unusual)", yaxis_title="share of images",
                       legend={"orientation": "h", "y": -0.3})
     return fig.to_dict()
+
+
+def with_lines(fig: dict, lines: dict[str, float]) -> dict:
+    """The histogram with vertical lines: your threshold (solid), then the rules."""
+    top = fig["layout"]["meta"]["top"] * 1.05
+    fig["data"] += [{"type": "scatter", "x": [value, value], "y": [0, top], "mode": "lines",
+                     "name": label, "line": {"color": "#222", "dash": style, "width": 2}}
+                    for (label, value), style in zip(lines.items(), LINE_STYLES, strict=False)]
+    return fig
 
 
 def dash(score: str) -> str:
@@ -187,19 +193,14 @@ def dash(score: str) -> str:
     return "dash" if score.endswith(".excess") else "solid"
 
 
-def curve_figure(kind: str, curves: dict[str, anomaly.Curves], points: dict[str, tuple]) -> dict:
+def curve_figure(kind: str, curves: dict[str, anomaly.Curves]) -> dict:
     """ROC (kind 'roc') or precision–recall ('pr') curves of every score, with AUCs."""
     fig = go.Figure()
     for score, c in curves.items():
         x, y, area = (c.fpr, c.tpr, c.roc_auc) if kind == "roc" else (c.recall, c.precision,
                                                                        c.pr_auc)
-        colour = aecore.model_color(anomaly.score_model(score))
-        fig.add_scatter(x=x, y=y, mode="lines", line={"color": colour, "dash": dash(score)},
-                        name=f"{anomaly.score_label(score)}: AUC {area:.3f}")
-        if score in points:
-            fig.add_scatter(x=[points[score][0]], y=[points[score][1]], mode="markers",
-                            marker={"color": colour, "size": 11, "symbol": "x"},
-                            name="your threshold", showlegend=False)
+        fig.add_scatter(x=x, y=y, mode="lines", name=f"{anomaly.score_label(score)}: AUC "
+                        f"{area:.3f}", line={"color": colour(score), "dash": dash(score)})
     base = next(iter(curves.values())).base_rate if curves else 0.0
     guess = ([0, 1], [0, 1]) if kind == "roc" else ([0, 1], [base, base])
     fig.add_scatter(x=guess[0], y=guess[1], mode="lines", name="guessing",
@@ -211,6 +212,40 @@ def curve_figure(kind: str, curves: dict[str, anomaly.Curves], points: dict[str,
                       xaxis_title=titles[0], yaxis_title=titles[1], yaxis_range=[0, 1.02],
                       legend={"orientation": "h", "y": -0.3})
     return fig.to_dict()
+
+
+def colour(score: str) -> str:
+    return aecore.model_color(anomaly.score_model(score))
+
+
+def with_point(fig: dict, score: str, point: tuple[float, float]) -> dict:
+    """The curves with your threshold's operating point on one score's curve."""
+    fig["data"].append({"type": "scatter", "x": [point[0]], "y": [point[1]], "mode": "markers",
+                        "marker": {"color": colour(score), "size": 11, "symbol": "x"},
+                        "name": "your threshold", "showlegend": False})
+    return fig
+
+
+@st.cache_data(show_spinner=False, max_entries=60)
+def _histogram(held_out: int, score: str, stamp: tuple) -> dict:
+    table = _scores(held_out, stamp)
+    return histogram_figure(table.test[score], table.is_anomaly, anomaly.score_label(score),
+                            aecore.CLASS_NAMES[held_out])
+
+
+def histogram(held_out: int, score: str, lines: dict[str, float]) -> dict:
+    """One score's histogram (cached) with lines at the given thresholds."""
+    return with_lines(_histogram(held_out, score, stamp(held_out)), lines)
+
+
+@st.cache_data(show_spinner=False, max_entries=40)
+def _curve(held_out: int, kind: str, stamp: tuple) -> dict:
+    return curve_figure(kind, _curves(held_out, stamp))
+
+
+def curve(held_out: int, kind: str, score: str, point: tuple[float, float]) -> dict:
+    """ROC or precision–recall curves (cached) with the operating point of `score`."""
+    return with_point(_curve(held_out, kind, stamp(held_out)), score, point)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)

@@ -97,13 +97,9 @@ def fooled(table: anomaly.ScoreTable, score: str) -> None:
 
 @st.fragment
 @ADDRESS.synced
-def threshold_lab(table: anomaly.ScoreTable) -> None:
-    """Score, rules and threshold; histograms and curves mark where they land."""
-    names = [score for score in anomaly.score_ids() if score in table.test]
-    is_anomaly = table.is_anomaly
-    score = st.segmented_control("Score to threshold", names, default=names[0], required=True,
-                                 format_func=anomaly.score_label, key="anomaly_score") or names[0]
-    scores = table.test[score]
+def threshold_lab(table: anomaly.ScoreTable, score: str) -> None:
+    """Rules and threshold for one score; histograms and curves mark where they land."""
+    scores, is_anomaly = table.test[score], table.is_anomaly
     rules = rule_controls(table, score)
     reference = table.reference[score] if table.reference else scores[:0]
     everything = np.concatenate([scores, reference, list(rules.values())])
@@ -122,18 +118,15 @@ def threshold_lab(table: anomaly.ScoreTable) -> None:
     counts_row(counts)
     if rules:
         st.table(anomaly_ui.rule_rows(scores, is_anomaly, rules), hide_index=True)
-    for col, other in zip(st.columns(len(names)), names, strict=True):
+    for col, other in zip(st.columns(len(table.test)), table.test, strict=True):
         lines = {"your threshold": threshold, **rules} if other == score else {}
-        col.plotly_chart(anomaly_ui.histogram_figure(
-            table.test[other], is_anomaly, anomaly.score_label(other), class_name, lines),
-            key=f"anomaly_hist_{other}")
+        col.plotly_chart(anomaly_ui.histogram(held_out, other, lines),
+                         key=f"anomaly_hist_{other}")
     fpr = counts.fp / max(counts.fp + counts.tn, 1)
-    points = {score: {"roc": (fpr, counts.recall), "pr": (counts.recall, counts.precision)}}
-    curves = anomaly_ui.curves(held_out)
-    for col, kind in zip(st.columns(2), ("roc", "pr"), strict=True):
-        col.plotly_chart(anomaly_ui.curve_figure(
-            kind, curves, {n: p[kind] for n, p in points.items()}), key=f"anomaly_{kind}")
-    fooled(table, score)
+    points = {"roc": (fpr, counts.recall), "pr": (counts.recall, counts.precision)}
+    for col, kind in zip(st.columns(2), points, strict=True):
+        col.plotly_chart(anomaly_ui.curve(held_out, kind, score, points[kind]),
+                         key=f"anomaly_{kind}")
 
 
 problems = anomaly_ui.problems(held_out)
@@ -147,4 +140,8 @@ st.table(anomaly_ui.auc_rows(all_curves), hide_index=True)
 st.caption(f"Over every threshold at once. Guessing scores a ROC AUC of 0.5 and a PR AUC equal "
            f"to the share of anomalies, {next(iter(all_curves.values())).base_rate:.3f}.")
 st.caption(anomaly_ui.training_note(held_out))
-threshold_lab(score_table)
+names = [score for score in anomaly.score_ids() if score in score_table.test]
+chosen = st.segmented_control("Score to threshold", names, default=names[0], required=True,
+                              format_func=anomaly.score_label, key="anomaly_score") or names[0]
+threshold_lab(score_table, chosen)
+fooled(score_table, chosen)

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
+from threadpoolctl import ThreadpoolController
 
 from aecore.analysis import diskcache
 
@@ -24,6 +25,13 @@ CLASSIFIER_K = 5      # neighbours that vote in the k-NN classifier
 TIMED_QUERIES = 50    # single queries timed; the fastest is reported (least disturbed by load)
 TIMED_BUILDS = 3
 SPLIT_SEED = 0
+_THREADS = ThreadpoolController()
+
+
+def one_thread():
+    """A context for single queries: scikit-learn's OpenMP threads cost more than they save on
+    one query, and much more on a busy machine (0.4 s against 0.05 s measured at load 40)."""
+    return _THREADS.limit(limits=1, user_api="openmp")
 
 
 def features(x) -> np.ndarray:
@@ -39,7 +47,8 @@ def nearest(index: NearestNeighbors, query, k: int, skip: int | None = None
     `skip` leaves one indexed row out (the query itself, when it comes from the indexed set).
     """
     extra = 1 if skip is not None else 0
-    distances, indices = index.kneighbors(features(query[None]), n_neighbors=k + extra)
+    with one_thread():
+        distances, indices = index.kneighbors(features(query[None]), n_neighbors=k + extra)
     keep = indices[0] != skip
     return indices[0][keep][:k], distances[0][keep][:k]
 
@@ -84,7 +93,8 @@ def cached_neighbour_scores(key_parts: tuple, make_rows: Callable[[], np.ndarray
     """`neighbour_scores` from .cache/retrieval/ when already measured for `key_parts` (what the
     rows are made from) and these labels; `make_rows` is called only when not. `data_only`:
     the rows depend on the images alone (PCA, pixels), so the project's cache is used."""
-    key = diskcache.make_key("neighbours", sorted(NeighbourScores.__dataclass_fields__), K_MAX,
+    key = diskcache.make_key("neighbours", "one-thread queries",
+                             sorted(NeighbourScores.__dataclass_fields__), K_MAX,
                              CLASSIFIER_K, SPLIT_SEED, TIMED_QUERIES, TIMED_BUILDS, *key_parts,
                              diskcache.fingerprint(np.asarray(labels)))
     folder = (diskcache.data_cache_dir("retrieval") if data_only
@@ -106,13 +116,15 @@ def timed_build(rows: np.ndarray) -> tuple[NearestNeighbors, float]:
 
 
 def single_query_ms(index: NearestNeighbors, rows: np.ndarray) -> float:
-    """The fastest of TIMED_QUERIES single 10-neighbour queries (rows spread over the set), in
-    milliseconds: on a busy machine the fastest run is the one least disturbed."""
+    """The fastest of TIMED_QUERIES single 10-neighbour queries (rows spread over the set, one
+    thread, as the app searches), in milliseconds: on a busy machine the fastest run is the one
+    least disturbed."""
     times = []
-    for i in np.linspace(0, len(rows) - 1, min(TIMED_QUERIES, len(rows))).astype(int):
-        started = time.perf_counter()
-        index.kneighbors(rows[i:i + 1], n_neighbors=min(10, len(rows)))
-        times.append(1000 * (time.perf_counter() - started))
+    with one_thread():
+        for i in np.linspace(0, len(rows) - 1, min(TIMED_QUERIES, len(rows))).astype(int):
+            started = time.perf_counter()
+            index.kneighbors(rows[i:i + 1], n_neighbors=min(10, len(rows)))
+            times.append(1000 * (time.perf_counter() - started))
     return float(min(times))
 
 
