@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import aecore
-from aecore.analysis import pca, retrieval
+from aecore.analysis import compare, pca, retrieval
 from aecore.data import sample_indices
 from ui import address, cache, gallery
 from ui import representations as reps
@@ -105,10 +105,13 @@ rows = [("**Original**", images)]
 for name in shown:
     rows += [(f"**{name}** ({sizes[name]})", cache.reconstruct(name, images)),
              (f"PCA-{sizes[name]}", reps.basis().reconstruct(images, sizes[name]))]
+shown_images = ", ".join(f"#{i} ({aecore.CLASS_NAMES[int(split.y[i])]})" for i in picks)
 for label, row in rows:
     left, right = st.columns([1.4, 10], vertical_alignment="center")
     left.markdown(label)
-    right.image(gallery.strip_png(row, scale=3), alt=f"{label}: one image per class",
-                width="stretch")
+    made = ("The test images" if row is images else f"{gallery.plain(label)}: reconstructions, "
+            f"mean BCE {compare.per_image_errors(images, row).mean():.3f}, of the test images")
+    right.image(gallery.strip_png(row, scale=3), width="stretch",
+                alt=f"{made}, one per class, left to right: {shown_images}")
 
 ADDRESS.write()
