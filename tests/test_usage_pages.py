@@ -175,3 +175,32 @@ def test_ae_vs_pca_verdicts_follow_the_numbers():
     assert len(at.get("plotly_chart")) == 2
     sizes = [aecore.get_spec(n).latent_dim for n in models]
     assert len(at.image) == 1 + 2 * len(set(sizes))   # at first one model per code size
+
+
+# --- without the dataset: the shipped sample ----------------------------------------------------
+
+@pytest.fixture
+def sample_only(monkeypatch):
+    """Fashion-MNIST not installed: the test set is the shipped sample, no training images."""
+    from ui import cache
+
+    def clear():
+        for cached in (cache.test_set, cache.data_description, reps.test_split, reps.basis,
+                       reps.test_fingerprint, anomaly_ui._scores, anomaly_ui._curves):
+            cached.clear()
+
+    monkeypatch.setattr("aecore.data.fashion_mnist.candidate_dirs", lambda: [])
+    clear()
+    yield
+    clear()
+
+
+def test_the_pages_explain_what_needs_the_dataset(sample_only):
+    at = run("anomaly")
+    assert "need the training images" in texts(at.info)      # no threshold rules
+    assert len(at.table[0].value) == len(anomaly.score_ids())  # the AUCs still show
+    at = run("retrieval")
+    assert "PCA is fitted on the training images" in texts(at.info)
+    assert list(at.table[0].value["Representation"])[-1] == reps.RAW.label
+    at = run("ae_vs_pca")
+    assert "PCA is fitted on the training images" in texts(at.info) and not at.table
