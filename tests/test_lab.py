@@ -159,6 +159,14 @@ def test_workspace_keeps_finished_models_and_drops_the_rest(tmp_path):
     assert list(space.specs) == ["kept"] and not Path(job.weights_dir).exists()
     with pytest.raises(lab.LabError):
         space.training_job("kept", "Again", TINY)
+    space.ticket = type("Running", (), {"is_final": False})()
+    with pytest.raises(lab.LabError, match="not finished"):
+        space.training_job("another", "Another", TINY)
+    space.ticket = None
+    for n in range(ws_files.MAX_MODELS - 1):
+        space.add(dataclasses.replace(space.specs["kept"], name=f"m{n}"))
+    with pytest.raises(lab.LabError, match="remove one"):
+        space.training_job("another", "Another", TINY)
 
 
 def test_workspace_goes_with_its_session_and_after_the_time_limit(tmp_path):

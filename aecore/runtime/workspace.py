@@ -126,6 +126,13 @@ class Workspace:
         return gone
 
     # -- jobs ---------------------------------------------------------------------------------
+    def _check_room(self) -> None:
+        """One job at a time per session, and at most MAX_MODELS models (raises LabError)."""
+        if self.busy:
+            raise lab.LabError("Your previous job has not finished yet.")
+        if self.full:
+            raise lab.LabError(f"You have {MAX_MODELS} models: remove one to make another.")
+
     def _prepare(self, spec: ModelSpec, **extra) -> TrainingJob:
         store.remove_tree(self.job_folder)
         self.job_folder.mkdir(parents=True)
@@ -138,6 +145,7 @@ class Workspace:
 
     def training_job(self, name: str, title: str, settings: lab.LabSettings) -> TrainingJob:
         """The job that trains a new model (raises LabError for bad knobs or names)."""
+        self._check_room()
         if name in self.specs or not lab.NAME_PATTERN.match(name):
             raise lab.LabError(f"Choose another name than {name!r}.")
         folder = self.model_folder(name)
@@ -146,6 +154,7 @@ class Workspace:
 
     def import_job(self, files: list[tuple[str, bytes]], taken: list[str]) -> TrainingJob:
         """The job that serves an uploaded model (`files`: (file name, bytes) pairs)."""
+        self._check_room()
         data, weights, history = read_upload(files)
         name = lab.free_name(str(data.get("name") or "uploaded"), [*taken, *self.specs])
         folder = self.model_folder(name)
