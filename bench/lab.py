@@ -2,9 +2,10 @@
 the time from pressing Train to the first curve point on screen.
 
 `run(quick)` returns bench rows (section "lab"); `python -m bench.lab [--quick]` prints them.
-- epoch: the "Basic dense" preset (784-32-784, batch 64) trained for a few epochs on 10,000
-  images through the app's training queue (a warm worker process, as the app does); the median
-  of the epochs after the first (which also traces the model) against ≤ 2 s.
+- epoch: the Lab's default ("Basic dense": 784-32-784, batch 64, 10 epochs on 10,000 images)
+  trained through the app's training queue (a warm worker process, as the app does); the median
+  of the epochs after the first (which also traces the model) against ≤ 2 s, and the whole job
+  (training, scoring, ONNX export) against "well under a minute" (≤ 60 s).
 - first point (worker): submit -> the first epoch's point in the progress file, with the spare
   worker warmed up first (what the Lab does when its page opens). Informational.
 - first point (browser): in Chromium on a fresh `streamlit run app.py`: open the Lab, wait for
@@ -24,8 +25,8 @@ from bench.targets import INFO, MISSING, Row, Target, load1
 
 SECTION = "lab"
 SUBSET = 10_000
-EPOCHS = 4
 EPOCH_TARGET = Target("<=", 2.0, "s")
+DEFAULT_JOB_TARGET = Target("<=", 60.0, "s")
 FIRST_POINT_TARGET = Target("<=", 5.0, "s")
 WAIT_S = 600.0
 
@@ -48,8 +49,8 @@ def first_point(progress_file: Path, started: float, timeout: float = WAIT_S) ->
     return None
 
 
-def worker_rows(epochs: int = EPOCHS) -> list[Row]:
-    """Train the default dense model through a warm queue; the epoch and first-point rows."""
+def worker_rows(epochs: int | None = None) -> list[Row]:
+    """Train the Lab's default model through a warm queue: epoch, first-point and job rows."""
     import dataclasses
 
     from aecore.models import lab
@@ -57,8 +58,8 @@ def worker_rows(epochs: int = EPOCHS) -> list[Row]:
     from aecore.training.job_queue import DONE, JobQueue
     from aecore.training.jobs import read_progress
 
-    settings = dataclasses.replace(lab.PRESETS["dense"].settings, train_images=SUBSET,
-                                   epochs=epochs)
+    settings = lab.PRESETS["dense"].settings
+    settings = dataclasses.replace(settings, train_images=SUBSET, epochs=epochs or settings.epochs)
     queue = JobQueue(limit=1, warm=1)
     try:
         queue.prewarm()
@@ -72,6 +73,7 @@ def worker_rows(epochs: int = EPOCHS) -> list[Row]:
         ticket = queue.submit(job, on_done=space.finished)
         first = first_point(Path(job.progress_file), started)
         queue.wait(ticket, WAIT_S)
+        whole = time.monotonic() - started
         if ticket.state != DONE or first is None:
             return [Row(SECTION, "dense training", None, "", "", MISSING, load1(),
                         ticket.error or "did not finish in time")]
@@ -88,6 +90,9 @@ def worker_rows(epochs: int = EPOCHS) -> list[Row]:
         judged("Train -> first point in the progress file (warm worker)", first, None,
                "the job's first epoch written by a warm spare worker; the page shows it at "
                "its next refresh (every 0.5 s)", load),
+        judged(f"the Lab's default job ({settings.epochs} epochs), Train -> ready", whole,
+               DEFAULT_JOB_TARGET if epochs is None else None,
+               "training, test-set scores and the ONNX export for serving", load),
     ]
 
 
@@ -155,7 +160,7 @@ def run(quick: bool = False) -> list[Row]:
     if find_dataset_dir() is None:
         return [Row(SECTION, "dense training", None, "", str(EPOCH_TARGET), MISSING, load1(),
                     "the Lab trains on Fashion-MNIST, which is not installed")]
-    rows = worker_rows(epochs=3 if quick else EPOCHS)
+    rows = worker_rows(epochs=3 if quick else None)
     if not quick:
         rows.append(browser_row())
     return rows
