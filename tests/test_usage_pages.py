@@ -184,9 +184,10 @@ def sample_only(monkeypatch):
     """Fashion-MNIST not installed: the test set is the shipped sample, no training images."""
     from ui import cache
 
-    def clear():
-        for cached in (cache.test_set, cache.data_description, reps.test_split, reps.basis,
-                       reps.test_fingerprint, anomaly_ui._scores, anomaly_ui._curves):
+    def clear():  # ui.cache keys the codes by the weights only: the images change here
+        for cached in (cache.test_set, cache.data_description, cache._test_codes,
+                       reps.test_split, reps.basis, reps.test_fingerprint, anomaly_ui._scores,
+                       anomaly_ui._curves):
             cached.clear()
 
     monkeypatch.setattr("aecore.data.fashion_mnist.candidate_dirs", lambda: [])

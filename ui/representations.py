@@ -134,7 +134,9 @@ def key_parts(rep: Representation) -> tuple:
 
 
 def _stamp(rep: Representation) -> tuple:
-    return tables.weights_stamp(rep.model) if rep.kind == MODEL else ()
+    """Changes with the test images and, for codes, with the model's weights."""
+    weights = tables.weights_stamp(rep.model) if rep.kind == MODEL else ()
+    return test_fingerprint(), weights
 
 
 @st.cache_data(show_spinner="Measuring nearest neighbours in the test set (first time only)…",
