@@ -162,15 +162,17 @@ def test_shipped_models_flag_the_held_out_class_better_than_chance():
             assert auc > 0.7, f"{score}: ROC AUC {auc:.3f}"
 
 
-@pytest.mark.slow
-def test_the_command_trains_servable_models_without_the_class(tmp_path, capsys):
-    assert main(["--held-out", "trouser", "--epochs", "1", "--limit", "256",
-                 "--weights-dir", str(tmp_path)]) == 0
-    folder = anomaly.held_out_dir(aecore.CLASS_NAMES.index("Trouser"), tmp_path)
-    assert aecore.weights_status(folder, anomaly.anomaly_models()) == {
-        name: "ok" for name in anomaly.anomaly_models()}
-    for name in anomaly.anomaly_models():
-        model = aecore.load_model(name, folder)
-        assert model.entry["train_images"] == 256 and model.entry["epochs"] == 1
+def test_the_command_runs_one_job_per_model(tmp_path, capsys, monkeypatch):
+    ran = []
+
+    def fake_run(job):
+        ran.append(job)
+        return {"name": job.name, "test_bce": 0.3, "epochs": job.epochs, "train_seconds": 1.0}
+
+    monkeypatch.setattr("aecore.training.anomaly.run_job", fake_run)
+    assert main(["--held-out", "trouser", "--epochs", "2", "--weights-dir", str(tmp_path)]) == 0
+    assert [job.name for job in ran] == anomaly.anomaly_models()
+    assert {(job.exclude_class, job.epochs) for job in ran} == {
+        (aecore.CLASS_NAMES.index("Trouser"), 2)}
     out = capsys.readouterr().out
-    assert all(f"== {name}: test BCE" in out for name in anomaly.anomaly_models())
+    assert all(f"== {name}: test BCE 0.3000" in out for name in anomaly.anomaly_models())

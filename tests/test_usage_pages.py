@@ -6,6 +6,7 @@ anomaly scores) under weights/.cache/; later runs and the browser tests read the
 
 from __future__ import annotations
 
+import functools
 import io
 from concurrent.futures import Future
 
@@ -17,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 import aecore
 from aecore.analysis import anomaly, pca
+from aecore.runtime import store
 from ui import anomaly as anomaly_ui
 from ui import representations as reps
 
@@ -88,6 +90,32 @@ def test_threshold_slider_and_rules_update_the_counts(shipped_scores):
 
 def submitted_names() -> list[str]:
     return anomaly.anomaly_models()
+
+
+class InlinePool:
+    """Runs each job at once in this process (the app's pool spawns processes)."""
+
+    def submit(self, fn, *args):
+        future = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+@pytest.mark.slow
+def test_training_a_new_class_from_the_page_then_showing_it(monkeypatch, tmp_path):
+    monkeypatch.setattr(store, "DEFAULT_WEIGHTS_DIR", tmp_path)
+    monkeypatch.setattr("ui.sidebar.training_executor", InlinePool)
+    monkeypatch.setattr(anomaly_ui, "anomaly_jobs", functools.partial(
+        anomaly_ui.anomaly_jobs, epochs=1, limit=256))
+    held_out = aecore.CLASS_NAMES.index("Trouser")
+    at = run("anomaly", anomaly_class=held_out)
+    at.button(key=f"anomaly_train_{held_out}").click().run()   # trains, then reloads
+    assert not at.exception, at.exception
+    at.run()
+    assert list(at.table[0].value["Score"]) == [anomaly.score_label(s)
+                                                for s in anomaly.score_ids()]
+    assert "1 epochs on 256 images" in texts(at.caption)
+    assert anomaly.held_out_dir(held_out, tmp_path).is_dir()
 
 
 def test_an_untrained_class_offers_training_in_the_pool(monkeypatch):
