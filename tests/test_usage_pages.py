@@ -201,6 +201,12 @@ def test_ae_vs_pca_verdicts_follow_the_numbers():
     noisy = [n for n in models if aecore.get_spec(n).input_noise]
     assert all(table.set_index("Model").loc[n, "Scored on"] == "clean input, here" for n in noisy)
     assert len(at.get("plotly_chart")) == 2
+    knn_line = next(m.value for m in at.markdown if "classifies" in m.value)
+    for name in models:
+        size = aecore.get_spec(name).latent_dim
+        code, linear = (reps.scores(r).knn_accuracy for r in (reps.of_model(name),
+                                                               reps.pca_of(size)))
+        assert (f"`{name}`" in knn_line) == (code < linear), name
     sizes = [aecore.get_spec(n).latent_dim for n in models]
     assert len(at.image) == 1 + 2 * len(set(sizes))   # at first one model per code size
 

@@ -88,6 +88,12 @@ fig.add_hline(y=pixels, line_dash="dot", annotation_text=f"raw pixels {pixels:.3
 fig.update_layout(barmode="group", height=340, margin={"t": 20, "b": 10, "l": 10, "r": 10},
                   yaxis={"title": "k-NN accuracy", "range": [0, 1]})
 st.plotly_chart(fig, key="ae_vs_pca_knn")
+worse = [f"`{n}` {knn[reps.of_model(n)].knn_accuracy:.3f} against PCA-{sizes[n]} "
+         f"{knn[reps.pca_of(sizes[n])].knn_accuracy:.3f}" for n in names
+         if knn[reps.of_model(n)].knn_accuracy < knn[reps.pca_of(sizes[n])].knn_accuracy]
+st.markdown(("**Where a code classifies worse than PCA at its size:** " + "; ".join(worse) + ".")
+            if worse else "**Every code classifies at least as well as PCA with as many "
+                          "numbers.**")
 half = len(reps.test_split().x) // 2
 st.caption(f"A {retrieval.CLASSIFIER_K}-nearest-neighbour classifier fitted on {half:,} "
            f"test images' codes and scored on the other {half:,}; the same split for PCA and "
