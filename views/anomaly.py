@@ -8,6 +8,7 @@ from aecore.analysis import anomaly
 from aecore.training.anomaly import TIME_LIMIT
 from ui import address, gallery
 from ui import anomaly as anomaly_ui
+from ui import anomaly_charts as charts
 
 ADDRESS = address.bind("anomaly", anomaly_ui.address_params())
 
@@ -117,15 +118,15 @@ def threshold_lab(table: anomaly.ScoreTable, score: str) -> None:
     counts = anomaly.counts_at(scores, is_anomaly, threshold)
     counts_row(counts)
     if rules:
-        st.table(anomaly_ui.rule_rows(scores, is_anomaly, rules), hide_index=True)
+        st.table(charts.rule_rows(scores, is_anomaly, rules), hide_index=True)
     for col, other in zip(st.columns(len(table.test)), table.test, strict=True):
         lines = {"your threshold": threshold, **rules} if other == score else {}
-        col.plotly_chart(anomaly_ui.histogram(held_out, other, lines),
+        col.plotly_chart(charts.histogram(held_out, other, lines),
                          key=f"anomaly_hist_{other}")
     fpr = counts.fp / max(counts.fp + counts.tn, 1)
     points = {"roc": (fpr, counts.recall), "pr": (counts.recall, counts.precision)}
     for col, kind in zip(st.columns(2), points, strict=True):
-        col.plotly_chart(anomaly_ui.curve(held_out, kind, score, points[kind]),
+        col.plotly_chart(charts.curve(held_out, kind, score, points[kind]),
                          key=f"anomaly_{kind}")
 
 
@@ -136,7 +137,7 @@ if problems:
     st.stop()
 score_table = anomaly_ui.scores(held_out)
 all_curves = anomaly_ui.curves(held_out)
-st.table(anomaly_ui.auc_rows(all_curves), hide_index=True)
+st.table(charts.auc_rows(all_curves), hide_index=True)
 st.caption(f"Over every threshold at once. Guessing scores a ROC AUC of 0.5 and a PR AUC equal "
            f"to the share of anomalies, {next(iter(all_curves.values())).base_rate:.3f}.")
 st.caption(anomaly_ui.training_note(held_out))
