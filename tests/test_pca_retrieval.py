@@ -50,16 +50,25 @@ def test_pca_bce_by_size_matches_direct_reconstruction_and_evaluate():
     assert curve[2] > curve[8] > curve[32]
 
 
-def test_cached_pca_fits_once(tmp_path, monkeypatch):
+def test_training_pca_fits_once_per_training_set(tmp_path, monkeypatch):
     monkeypatch.setattr(diskcache, "WEIGHTS_DIR", tmp_path)
+    monkeypatch.setattr(diskcache, "training_set_key", lambda: "set-a")
     train = images(200)
-    first = pca.cached_pca(train)
-    assert list((tmp_path / ".cache" / "pca").glob("basis-*.npz"))
+    monkeypatch.setattr(diskcache, "read_training_set", lambda: (train, None))
+    first = pca.training_pca()
+    assert list((tmp_path / ".cache" / "pca").glob("train-set-a.npz"))
     monkeypatch.setattr(pca, "fit_pca", lambda x: pytest.fail("refitted"))
-    np.testing.assert_array_equal(pca.cached_pca(train).components, first.components)
+    np.testing.assert_array_equal(pca.training_pca().components, first.components)
     curve = pca.cached_bce_by_size(first, images(30, seed=2), (4, 2))
     assert list(curve) == [2, 4] and pca.cached_bce_by_size(first, images(30, seed=2),
                                                             (2, 4)) == curve
+
+
+def test_the_training_set_is_named_without_reading_it():
+    key = diskcache.training_set_key()
+    assert key == diskcache.training_set_key() and len(key) == 24
+    x_train, y_train = diskcache.read_training_set()
+    assert x_train.shape == (60_000, 28, 28) and y_train.shape == (60_000,)
 
 
 # --- retrieval --------------------------------------------------------------------------------

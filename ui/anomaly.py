@@ -10,6 +10,7 @@ import streamlit as st
 
 import aecore
 from aecore.analysis import anomaly
+from aecore.data.fashion_mnist import find_dataset_dir, not_found_message
 from aecore.runtime import store
 from aecore.training import jobs
 from aecore.training.anomaly import anomaly_jobs
@@ -93,10 +94,8 @@ def is_training(held_out: int) -> bool:
 
 def start_training(held_out: int) -> None:
     """Submit one job per anomaly model to the app's training pool (separate processes)."""
-    try:
-        aecore.load_fashion_mnist(allow_download=False)
-    except aecore.DatasetNotFound as exc:
-        st.error(f"Training needs the full dataset. {exc}")
+    if find_dataset_dir() is None:   # (checked without loading it into the app)
+        st.error(f"Training needs the full dataset. {not_found_message()}")
         return
     progress_dir = tempfile.mkdtemp(prefix="ae-anomaly-")
     pool = sidebar.training_executor()

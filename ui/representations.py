@@ -12,7 +12,6 @@ from sklearn.neighbors import NearestNeighbors
 import aecore
 from aecore.analysis import diskcache, pca, retrieval, tables
 from aecore.analysis.metrics import bce
-from aecore.data.fashion_mnist import load_fashion_mnist
 from ui import cache
 
 MODEL, PCA, PIXELS = "model", "pca", "pixels"
@@ -74,8 +73,7 @@ def pca_available() -> bool:
 @st.cache_resource(show_spinner="Fitting PCA on the training images (first time only)…")
 def basis() -> pca.PCA:
     """PCA of the training images (raises DatasetNotFound without the dataset)."""
-    (x_train, _), _ = load_fashion_mnist(allow_download=False)
-    return pca.cached_pca(x_train)
+    return pca.training_pca()
 
 
 @st.cache_resource(show_spinner=False)
@@ -125,9 +123,9 @@ def encode(rep: Representation, images: np.ndarray) -> np.ndarray:
 
 def key_parts(rep: Representation) -> tuple:
     """What the representation's numbers depend on: the weights, or the PCA basis."""
-    if rep.kind == MODEL:
-        return (MODEL, rep.model, diskcache.serving_checksums(cache.get_model(rep.model).entry),
-                test_fingerprint())
+    if rep.kind == MODEL:  # the manifest's checksums, verified by cache.ready_models()
+        entry = tables.read_manifest_safely().get(rep.model, {})
+        return MODEL, rep.model, diskcache.serving_checksums(entry), test_fingerprint()
     if rep.kind == PCA:
         return PCA, rep.dims, diskcache.fingerprint(basis().components), test_fingerprint()
     return PIXELS, test_fingerprint()

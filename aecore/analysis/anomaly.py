@@ -17,7 +17,7 @@ from sklearn.metrics import auc, precision_recall_curve, roc_curve
 
 from aecore.analysis import diskcache
 from aecore.analysis.metrics import per_image_bce
-from aecore.data.fashion_mnist import CLASS_NAMES, load_fashion_mnist
+from aecore.data.fashion_mnist import CLASS_NAMES
 from aecore.errors import DatasetNotFound
 from aecore.models.registry import ROLE_ANOMALY, all_specs, get_spec
 from aecore.runtime.api import TrainedModel, load_model
@@ -190,12 +190,12 @@ def reference_images(held_out: int, count: int | None = None, seed: int = SCORE_
     `count` says otherwise), or None without the dataset."""
     count = count or REFERENCE_IMAGES
     try:
-        (x_train, y_train), _ = load_fashion_mnist(allow_download=False)
+        x_train, y_train = diskcache.read_training_set()
     except DatasetNotFound:
         return None
     normal = np.flatnonzero(y_train != held_out)
     picks = np.random.default_rng(seed).choice(normal, min(count, len(normal)), replace=False)
-    return x_train[np.sort(picks)]
+    return x_train[np.sort(picks)].copy()   # not a view: the full set is let go
 
 
 def load_anomaly_models(held_out: int, weights_dir=None) -> dict[str, TrainedModel]:

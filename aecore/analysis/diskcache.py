@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from aecore.data.fashion_mnist import FILES, find_dataset_dir, not_found_message, read_dataset_dir
+from aecore.errors import DatasetNotFound
 from aecore.files import atomic_write_bytes
 from aecore.paths import WEIGHTS_DIR
 from aecore.runtime.store import resolve_dir
@@ -46,6 +48,28 @@ def fingerprint(array: np.ndarray) -> str:
     digest = hashlib.sha256(f"{arr.shape}{arr.dtype}".encode())
     digest.update(arr.reshape(-1)[::FINGERPRINT_STRIDE].tobytes())
     return digest.hexdigest()[:24]
+
+
+def _dataset_dir() -> Path:
+    folder = find_dataset_dir()
+    if folder is None:
+        raise DatasetNotFound(not_found_message())
+    return folder
+
+
+def training_set_key() -> str:
+    """Names the installed training images by their file's path, size and time, without
+    reading them (raises DatasetNotFound)."""
+    path = (_dataset_dir() / FILES["x_train"]).resolve()
+    info = path.stat()
+    return make_key(str(path), info.st_size, info.st_mtime_ns)
+
+
+def read_training_set() -> tuple[np.ndarray, np.ndarray]:
+    """(x_train, y_train), read for filling a cache and not kept afterwards: the app holds
+    the 188 MB of training images only while it computes."""
+    (x_train, y_train), _ = read_dataset_dir(_dataset_dir())
+    return x_train, y_train
 
 
 def serving_checksums(entry: dict) -> dict:

@@ -17,6 +17,7 @@ from aecore.analysis.metrics import per_image_bce
 
 CURVE_SIZES = (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
 CHUNK = 5000
+ENCODE_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,11 @@ class PCA:
     variance: np.ndarray     # (784,) variance along each axis
 
     def encode(self, x, k: int) -> np.ndarray:
-        """The first k principal coordinates of each image (n, k)."""
+        """The first k principal coordinates of each image (n, k), in chunks (small peaks)."""
         flat = np.asarray(x, np.float32).reshape(len(x), -1)
-        return (flat - self.mean) @ self.components[:k].T
+        axes = self.components[:k].T
+        return np.concatenate([(flat[i:i + ENCODE_CHUNK] - self.mean) @ axes
+                               for i in range(0, len(flat), ENCODE_CHUNK)] or [np.zeros((0, k))])
 
     def decode(self, codes) -> np.ndarray:
         """Images (n, 28, 28) from k principal coordinates, clipped to [0, 1]."""
@@ -56,12 +59,11 @@ def fit_pca(x_train: np.ndarray) -> PCA:
                variance[order].astype(np.float32))
 
 
-def cached_pca(x_train: np.ndarray) -> PCA:
-    """`fit_pca` of these training images, from weights/.cache/pca/ when already computed."""
-    key = diskcache.make_key("pca", diskcache.fingerprint(x_train))
-    arrays = diskcache.cached_arrays(
-        diskcache.data_cache_dir("pca") / f"basis-{key}.npz",
-        lambda: vars(fit_pca(x_train)))
+def training_pca() -> PCA:
+    """PCA of the installed training images, from weights/.cache/pca/ when already fitted; the
+    images are read only to fit (raises DatasetNotFound without the dataset)."""
+    path = diskcache.data_cache_dir("pca") / f"train-{diskcache.training_set_key()}.npz"
+    arrays = diskcache.cached_arrays(path, lambda: vars(fit_pca(diskcache.read_training_set()[0])))
     return PCA(arrays["mean"], arrays["components"], arrays["variance"])
 
 
