@@ -114,8 +114,11 @@ def curves(scores: np.ndarray, is_anomaly: np.ndarray) -> Curves:
     """ROC and precision–recall of `scores` (higher = more anomalous) by scikit-learn."""
     fpr, tpr, _ = roc_curve(is_anomaly, scores)
     precision, recall, _ = precision_recall_curve(is_anomaly, scores)
-    return Curves(fpr, tpr, float(auc(fpr, tpr)), precision, recall,
-                  float(auc(recall, precision)), float(np.mean(is_anomaly)))
+    pr_auc = float(auc(recall, precision))
+    # For drawing, the points a plot would show (about a sixth: lighter in the browser).
+    precision, recall, _ = precision_recall_curve(is_anomaly, scores, drop_intermediate=True)
+    return Curves(fpr, tpr, float(auc(fpr, tpr)), precision, recall, pr_auc,
+                  float(np.mean(is_anomaly)))
 
 
 @dataclass(frozen=True)
