@@ -139,3 +139,17 @@ def test_serving_checksums_come_from_the_manifest_entry():
     entry = {"serving": {"encoder": {"sha256": "e"}, "decoder": {"sha256": "d"},
                          "max_abs_difference": {"encoder": 1e-6}}}
     assert diskcache.serving_checksums(entry) == {"encoder": "e", "decoder": "d"}
+
+
+def test_clean_bce_decodes_given_codes_and_is_kept(tmp_path):
+    from aecore.models.registry import all_specs
+    from aecore.runtime.api import TrainedModel
+
+    spec, x = all_specs()[0], images(20).reshape(-1, 28, 28)
+    codes = np.zeros((20, spec.latent_dim), np.float32)
+    grey = TrainedModel(spec, lambda x: codes[:len(x)],
+                        lambda z: np.full((len(z), 28, 28), 0.5, np.float32),
+                        entry={"serving": {"encoder": {"sha256": "e"}}})
+    value = pca.clean_bce(grey, x, tmp_path, codes=codes)
+    assert value == pytest.approx(np.log(2), rel=1e-6)   # a grey image costs ln 2 per pixel
+    assert pca.clean_bce(grey, x, tmp_path) == value and list(tmp_path.rglob("*.json"))

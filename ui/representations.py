@@ -169,7 +169,7 @@ def _model_bce(name: str, stamp: tuple) -> tuple[float, bool]:
     recorded = model.entry.get("metrics", {}).get("test_bce")
     if recorded is not None and not model.spec.input_noise and split.source == "full":
         return float(recorded), False
-    return pca.clean_bce(model, split.x), True
+    return pca.clean_bce(model, split.x, codes=cache.test_codes(name)), True
 
 
 def model_bce(name: str) -> tuple[float, bool]:

@@ -94,12 +94,16 @@ def cached_bce_by_size(pca: PCA, x: np.ndarray, sizes=CURVE_SIZES) -> dict[int, 
     return {int(k): v for k, v in result.items()}
 
 
-def clean_bce(model, x: np.ndarray, weights_dir=None) -> float:
+def clean_bce(model, x: np.ndarray, weights_dir=None, codes: np.ndarray | None = None) -> float:
     """A model's BCE reconstructing clean images `x`, from weights/.cache/clean-bce/ when
     already measured for the same serving files and images (the denoiser's recorded score is
-    on noisy input, so it is placed beside PCA by this one)."""
+    on noisy input, so it is placed beside PCA by this one). `codes`: the model's codes of `x`
+    when already at hand, so only the decoder runs."""
     key = diskcache.make_key("clean-bce", model.name, diskcache.serving_checksums(model.entry),
                              diskcache.fingerprint(x))
     path = diskcache.cache_dir("clean-bce", weights_dir) / f"{key}.json"
-    return diskcache.cached_json(path, lambda: {"bce": float(np.mean(
-        per_image_bce(x, model.reconstruct(x))))})["bce"]
+
+    def compute() -> dict:
+        x_hat = model.decode(codes) if codes is not None else model.reconstruct(x)
+        return {"bce": float(np.mean(per_image_bce(x, x_hat)))}
+    return diskcache.cached_json(path, compute)["bce"]
