@@ -21,6 +21,7 @@ from aecore.training.job_queue import (
     QUEUED,
     RUNNING,
     JobQueue,
+    QueueExecutor,
     configured_workers,
     request_stop,
 )
@@ -190,3 +191,12 @@ def test_shutdown_cancels_everything(make_queue, tmp_path):
     assert running.state == waiting.state == CANCELLED
     with pytest.raises(RuntimeError):
         queue.submit(job(tmp_path, "sleep-0"))
+
+
+def test_the_queue_is_an_executor_with_futures(make_queue, tmp_path):
+    executor = QueueExecutor(make_queue(limit=1))
+    good = executor.submit(fake_runner, job(tmp_path, "sleep-0"))
+    bad = executor.submit(fake_runner, job(tmp_path, "fail"))
+    assert good.result(timeout=WAIT) == {"name": "sleep-0"}
+    with pytest.raises(RuntimeError, match="the knobs made no sense"):
+        bad.result(timeout=WAIT)

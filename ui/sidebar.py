@@ -4,6 +4,7 @@ with a one-click quick training that runs in a separate process."""
 from __future__ import annotations
 
 import tempfile
+from concurrent.futures import Executor
 from pathlib import Path
 
 import streamlit as st
@@ -11,16 +12,19 @@ import streamlit as st
 import aecore
 from aecore.analysis import tables
 from aecore.training import jobs
+from aecore.training.job_queue import QueueExecutor
 from ui import cache
 
 STATUS_ICON = {"ok": ":green[●]", "missing": ":orange[○]", "damaged": ":red[✖]"}
 JOBS_KEY = "_training_jobs"   # session_state: model name -> (future, progress file)
 
 
-@st.cache_resource(show_spinner=False)
-def training_executor():
-    """The server's pool of training processes (shared by every session)."""
-    return jobs.local_executor()
+def training_executor() -> Executor:
+    """The server's training queue as an Executor (worker processes, shared by every session
+    and limited together with the Lab's jobs)."""
+    from ui import lab_session
+
+    return QueueExecutor(lab_session.training_queue())
 
 
 def sidebar() -> None:

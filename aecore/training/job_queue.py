@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -384,3 +385,31 @@ def request_stop(ticket: Ticket) -> bool:
     Path(ticket.job.stop_file).parent.mkdir(parents=True, exist_ok=True)
     Path(ticket.job.stop_file).touch()
     return True
+
+
+class QueueExecutor(Executor):
+    """The queue behind the `concurrent.futures.Executor` interface.
+
+    `submit(run_job, job)` queues `job` (the queue's workers run its runner, `run_job`) and
+    returns a Future that completes with the job's result or fails with its error; pages that
+    only need an Executor (the sidebar's quick training, new anomaly classes) share the queue's
+    limit with the Lab, and a deployment can pass any other Executor instead.
+    """
+
+    def __init__(self, queue: JobQueue):
+        self.queue = queue
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        if args[1:] or kwargs:
+            raise TypeError("QueueExecutor.submit takes the runner and one TrainingJob.")
+        future: Future = Future()
+        future.set_running_or_notify_cancel()
+
+        def finished(ticket: Ticket) -> None:
+            if ticket.state == DONE:
+                future.set_result(ticket.result)
+            else:
+                future.set_exception(RuntimeError(ticket.error or f"the job was {ticket.state}"))
+
+        self.queue.submit(args[0], on_done=finished)
+        return future

@@ -1,7 +1,8 @@
 """Training jobs that run outside the web process, through any `concurrent.futures.Executor`.
 
-The app submits a `TrainingJob` to an executor (locally a pool of spawned processes; a
-deployment may pass a cluster's, e.g. Dask's `Client.get_executor()`), reads the job's
+The app submits a `TrainingJob` to an executor (locally the training queue behind
+`job_queue.QueueExecutor`; a deployment may pass a cluster's, e.g. Dask's
+`Client.get_executor()`), reads the job's
 progress file while it runs, and reads the weights store when it is done. This module imports
 no Keras: only the worker does, inside `run_job`.
 """
@@ -9,9 +10,7 @@ no Keras: only the worker does, inside `run_job`.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,12 +35,6 @@ class TrainingJob:
 def default_workers() -> int:
     """One training at a time per two cores (each uses both of its cores well)."""
     return max(1, (os.cpu_count() or 2) // 2)
-
-
-def local_executor(max_workers: int | None = None) -> Executor:
-    """A process pool whose workers start fresh (spawn), never forked from the web server."""
-    return ProcessPoolExecutor(max_workers=max_workers or default_workers(),
-                               mp_context=multiprocessing.get_context("spawn"))
 
 
 PHASE_TRAINING, PHASE_SAVING = "training", "saving"   # a progress file's "phase"
