@@ -24,8 +24,12 @@ from aecore.training.export import AGREEMENT_TOLERANCE, max_difference
 from aecore.training.weights import keras_model, load_built
 from ui.pages import PAGES
 
-SHIPPED = store.read_manifest()["models"]
 EXPORT_FIX = "python -m aecore.export"
+
+
+def shipped() -> dict[str, dict]:
+    """The shipped manifest's models, read when a test runs (weights may be retrained meanwhile)."""
+    return store.read_manifest()["models"]
 
 
 def fixed_inputs(latent_dim: int) -> tuple[np.ndarray, np.ndarray]:
@@ -45,7 +49,7 @@ def serving_records(entry: dict) -> dict[str, dict]:
 
 @pytest.mark.parametrize("name", list_models())
 def test_onnx_agrees_with_keras_on_fixed_inputs(name):
-    require_shipped(name, SHIPPED)
+    require_shipped(name, shipped())
     images, codes = fixed_inputs(get_spec(name).latent_dim)
     built, _ = load_built(name)
     keras_side, onnx_side = keras_model(name, built), load_model(name)
@@ -59,7 +63,7 @@ def test_onnx_agrees_with_keras_on_fixed_inputs(name):
 
 @pytest.mark.parametrize("name", list_models())
 def test_manifest_checksums_match_the_serving_files(name):
-    entry = require_shipped(name, SHIPPED)
+    entry = require_shipped(name, shipped())
     records = serving_records(entry)
     expected = {"encoder", "decoder", *(["browser"] if get_spec(name).has_plane else [])}
     assert set(records) == expected
@@ -75,7 +79,7 @@ def test_manifest_checksums_match_the_serving_files(name):
 def copied(tmp_path):
     """A weights folder holding one shipped 2-D model (every kind of serving file): its name."""
     name = plane_models()[0]
-    entry = require_shipped(name, SHIPPED)
+    entry = require_shipped(name, shipped())
     for record in [*serving_records(entry).values(), entry]:
         (tmp_path / record["file"]).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(WEIGHTS_DIR / record["file"], tmp_path / record["file"])
@@ -169,6 +173,7 @@ print("pages:", len(PAGES))
 def test_pages_and_models_serve_without_tensorflow():
     """A fresh process (pytest's own imports Keras for other tests) runs every page through
     AppTest and every model's decode/reconstruct, then finds no TensorFlow or Keras module."""
+    manifest = shipped()
     result = subprocess.run([sys.executable, "-c", NO_TENSORFLOW.format(timeout=300)],
                             cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=900,
                             env={**os.environ, "PYTHONPATH": str(PACKAGE_ROOT)})
@@ -176,6 +181,6 @@ def test_pages_and_models_serve_without_tensorflow():
     served = [line.split()[1] for line in result.stdout.splitlines()
               if line.startswith("served:")]
     for name in list_models():
-        if name in SHIPPED or in_ci():
+        if name in manifest or in_ci():
             assert name in served, result.stdout
     assert f"pages: {len(PAGES)}" in result.stdout
