@@ -1,12 +1,8 @@
 """Autoencoder Explorer: `streamlit run app.py`. Registers the pages and the sidebar."""
 
-# Each session runs in its own thread, and plotly takes pandas from sys.modules without
-# importing it: a chart drawn while another session's first `import pandas` was still running
-# met a half-imported module (AttributeError: partially initialized module 'pandas'). Imported
-# here, before any page runs, a second session waits until the import has finished.
-import pandas  # noqa: F401
 import streamlit as st
 
+import ui.preload  # noqa: F401  (first: the same imports in the same order for every session)
 from ui import a11y, lab_session
 from ui.pages import PAGES
 from ui.sidebar import sidebar
