@@ -33,8 +33,8 @@ from bench.targets import ERROR, FAIL, Row, load1
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "BENCHMARKS.md"
 JSON_OUTPUT = ROOT / "test-output" / "bench" / "bench.json"
-ORDER = ("app", "sessions", "fps", "decode", "gc", "training")
-BROWSER_SECTIONS = ("app", "sessions", "fps")
+ORDER = ("app", "sessions", "fps", "decode", "gc", "training", "lab")
+BROWSER_SECTIONS = ("app", "sessions", "fps", "lab")
 
 
 def _app(args) -> list[Row]:
@@ -67,9 +67,14 @@ def _training(args) -> list[Row]:
     return training.run(args.quick)
 
 
+def _lab(args) -> list[Row]:
+    from bench import lab
+    return lab.run(args.quick)
+
+
 SECTIONS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "app": _app, "sessions": _sessions, "fps": _fps, "decode": _decode, "gc": _gc,
-    "training": _training,
+    "training": _training, "lab": _lab,
 }
 
 
