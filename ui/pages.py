@@ -13,7 +13,7 @@ class PageEntry:
 
     @property
     def url_path(self) -> str:
-        """The address Streamlit gives the page ("" for the first one)."""
+        """The page's address path (its file name; the default page is also served at "/")."""
         return self.path.rsplit("/", 1)[-1].removesuffix(".py")
 
 
