@@ -85,7 +85,7 @@ def test_a_copied_denoiser_address_reopens_the_same_view(page, fresh, app_server
     assert fresh.url == link, "the address is kept as it was sent"
     assert level(fresh).get_attribute("value") == "0.65"
     assert fresh.get_by_label(re.compile("^Test indices")).input_value() == "12, 408, 77"
-    assert fresh.get_by_text("#408", exact=False).count() > 0, "the linked images are shown"
+    fresh.get_by_text("#408", exact=False).first.wait_for(timeout=LOAD_MS)  # the linked images
     assert fresh.locator("[data-testid=stToast]").count() == 0, "a good link raises no notice"
 
 
