@@ -24,6 +24,18 @@ ROOT = Path(__file__).resolve().parent.parent
 APP_FILES = ("app.py", "ui", "views")
 
 
+def full_collections(repeats: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds of `repeats` full gc.collect() calls (after one to settle)."""
+    gc.collect()
+    times, cpu = [], []
+    for _ in range(repeats):
+        t0, c0 = time.perf_counter(), time.thread_time()
+        gc.collect()
+        times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.thread_time() - c0) * 1000)
+    return times, cpu
+
+
 def app_imports(root: Path = ROOT) -> list[str]:
     """Absolute module names imported anywhere in the app's files, sorted."""
     names = set()
@@ -75,13 +87,7 @@ def main(repeats: int = 7) -> None:
     imported = time.perf_counter() - t0
     memory["app modules imported"] = rss_mib()
     kept = load_everything(memory)
-    gc.collect()
-    times, cpu = [], []
-    for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.thread_time()
-        gc.collect()
-        times.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.thread_time() - c0) * 1000)
+    times, cpu = full_collections(repeats)
     print(json.dumps({
         "ms": statistics.median(times), "cpu_ms": statistics.median(cpu), "max_ms": max(times),
         "objects": len(gc.get_objects()),

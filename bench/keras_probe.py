@@ -45,7 +45,7 @@ def gc_with_keras(repeats: int = 5) -> dict:
     from aecore.errors import WeightsError
     from aecore.models.registry import list_models
     from aecore.training.weights import load_built
-    from bench.gc_probe import app_imports
+    from bench.gc_probe import app_imports, full_collections
 
     for module in app_imports():  # the app's own modules too, as in the old server
         importlib.import_module(module)
@@ -55,13 +55,7 @@ def gc_with_keras(repeats: int = 5) -> dict:
             loaded[name] = load_built(name)[0]
         except WeightsError:
             continue
-    gc.collect()
-    times, cpu = [], []
-    for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.thread_time()
-        gc.collect()
-        times.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.thread_time() - c0) * 1000)
+    times, cpu = full_collections(repeats)
     return {"ms": statistics.median(times), "cpu_ms": statistics.median(cpu),
             "objects": len(gc.get_objects()), "models": list(loaded)}
 
