@@ -209,3 +209,33 @@ def test_hoyer_sparsity_extremes_and_scale_invariance():
     codes = np.random.default_rng(0).random((5, 32))
     assert metrics.hoyer_sparsity(codes * 7.5) == pytest.approx(metrics.hoyer_sparsity(codes))
     assert metrics.hoyer_sparsity(np.zeros((1, 8)))[0] == pytest.approx(0.0)
+
+
+# --- the Gaussian blur of SSIM equals scipy.ndimage's -----------------------------------------
+
+
+@pytest.mark.parametrize(("sigma", "truncate"), [(1.5, 3.5), (1.0, 4.0), (0.7, 2.0), (2.5, 3.5)])
+def test_gaussian_blur_equals_scipy(sigma, truncate):
+    from scipy import ndimage
+
+    rng = np.random.default_rng(8)
+    for images in (rng.random((5, 28, 28)), rng.random((3, 13, 17)),
+                   np.round(rng.random((4, 28, 28)), 1)):   # ties and flat regions
+        expected = ndimage.gaussian_filter(images, (0, sigma, sigma), truncate=truncate,
+                                           mode="reflect")
+        np.testing.assert_allclose(metrics.gaussian_blur(images, sigma, truncate), expected,
+                                   rtol=0, atol=1e-12)
+
+
+def test_ssim_of_real_images_equals_the_scipy_blur(monkeypatch):
+    from scipy import ndimage
+
+    from aecore.data import load_test_set
+
+    x = np.asarray(load_test_set().x[:200], np.float64)
+    noisy = np.clip(x + np.random.default_rng(9).normal(0, 0.3, x.shape), 0, 1)
+    ours = ssim(x, noisy)
+    monkeypatch.setattr(metrics, "gaussian_blur", lambda a, sigma, truncate:
+                        ndimage.gaussian_filter(a, (0, sigma, sigma), truncate=truncate,
+                                                mode="reflect"))
+    np.testing.assert_allclose(ours, ssim(x, noisy), rtol=0, atol=1e-12)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import auc, precision_recall_curve, roc_curve
 
 from aecore.analysis import diskcache
 from aecore.analysis.metrics import per_image_bce
+from aecore.analysis.ranking import auc, precision_recall_curve, roc_curve
 from aecore.data.fashion_mnist import CLASS_NAMES
 from aecore.errors import DatasetNotFound
 from aecore.models.registry import ROLE_ANOMALY, all_specs, get_spec
@@ -111,12 +111,13 @@ class Curves:
 
 
 def curves(scores: np.ndarray, is_anomaly: np.ndarray) -> Curves:
-    """ROC and precision–recall of `scores` (higher = more anomalous) by scikit-learn."""
-    fpr, tpr, _ = roc_curve(is_anomaly, scores)
-    precision, recall, _ = precision_recall_curve(is_anomaly, scores)
+    """ROC and precision–recall of `scores` (higher = more anomalous), as scikit-learn draws
+    them (`aecore.analysis.ranking`)."""
+    fpr, tpr, _ = roc_curve(scores, is_anomaly)
+    precision, recall, _ = precision_recall_curve(scores, is_anomaly)
     pr_auc = float(auc(recall, precision))
     # For drawing, the points a plot would show (about a sixth: lighter in the browser).
-    precision, recall, _ = precision_recall_curve(is_anomaly, scores, drop_intermediate=True)
+    precision, recall, _ = precision_recall_curve(scores, is_anomaly, drop_intermediate=True)
     return Curves(fpr, tpr, float(auc(fpr, tpr)), precision, recall, pr_auc,
                   float(np.mean(is_anomaly)))
 
