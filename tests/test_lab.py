@@ -3,7 +3,8 @@ real training jobs run by the queue's worker processes, served through ONNX afte
 
 The end-to-end tests train a tiny 2-D model (2 epochs, 300 images) in worker processes: once,
 once more with the same settings (the same curve), once with a stop file (kept, cut short), and
-load a downloaded zip back (the same reconstructions).
+load a downloaded zip back (the same reconstructions). In this process, a spare worker's head
+start (a model traced before its job) trains the same curve as a fresh build.
 """
 
 from __future__ import annotations
@@ -288,3 +289,42 @@ def test_a_downloaded_model_comes_back_the_same(trained):
         assert np.max(np.abs(back.reconstruct(images) - before)) < 1e-5
         assert store.read_history("tiny_2")["val_loss"] == store.read_history("tiny")["val_loss"]
         assert space.specs["tiny_2"].title == spec.title
+
+
+# --- a spare worker's head start (in this process) ----------------------------------------
+
+def test_a_head_start_serves_only_its_architecture():
+    from aecore.training.lab import architecture_key
+
+    key = architecture_key(TINY)
+    training_only = dataclasses.replace(TINY, epochs=7, learning_rate=0.01, batch_size=32,
+                                        train_images=500, seed=9)
+    assert key is not None and architecture_key(training_only) == key
+    assert architecture_key(dataclasses.replace(TINY, code_size=3)) != key
+    assert architecture_key(dataclasses.replace(TINY, l1=1e-4)) != key
+    assert architecture_key(dataclasses.replace(TINY, noise=0.3)) is None  # a random layer
+    assert architecture_key(dataclasses.replace(TINY, family="vae")) is None
+
+
+def test_a_head_start_trains_the_same_curve_as_a_fresh_build(tmp_path):
+    """A spare worker's traced model, restarted from the job's seeded weights, learns exactly
+    what a fresh build learns (both in this process, so with the same threads)."""
+    needs_dataset()
+    from aecore.training import lab as lab_jobs
+
+    space = Workspace(tmp_path)
+
+    def curve(name: str) -> tuple[dict, dict]:
+        job = space.training_job(name, name, TINY)
+        result = lab_jobs.run_lab_job(job)
+        space.pending = None
+        return result, jobs.read_progress(job.progress_file)["history"]
+
+    lab_jobs.take_head_start()            # none left over from another test
+    fresh, fresh_curve = curve("fresh")
+    lab_jobs.prepare(TINY)
+    started, started_curve = curve("started")
+    assert started["head_start"] and not fresh["head_start"]
+    assert started_curve["loss"] == fresh_curve["loss"]
+    assert started_curve["val_loss"] == fresh_curve["val_loss"]
+    assert started["test_bce"] == fresh["test_bce"]

@@ -79,6 +79,20 @@ def compile_for_training(spec: ModelSpec, model: keras.Model, learning_rate: flo
                   steps_per_execution=STEPS_PER_EXECUTION, jit_compile=spec.train.jit_compile)
 
 
+def model_to_train(spec: ModelSpec, learning_rate: float,
+                   head_start=None) -> tuple[Built, keras.Model]:
+    """A fresh build (its weights from the current seed) and the compiled model `fit` trains.
+    `head_start(spec, built, learning_rate)` may return an already compiled and traced model
+    of the same architecture that starts from the fresh build's weights (the Lab's spares)."""
+    built = build_ready(spec.name)
+    started = head_start(spec, built, learning_rate) if head_start else None
+    if started is not None:
+        return started
+    model = training_model(spec, built)
+    compile_for_training(spec, model, learning_rate)
+    return built, model
+
+
 def select_data(data, limit: int | None, eval_limit: int | None):
     """Optionally a reproducible subset of the training images and of the validation images."""
     (x_train, _), (x_test, _) = data
@@ -138,12 +152,13 @@ def train_model(name: str, preset: str = "quick", epochs: int | None = None,
                 batch_size: int | None = None, weights_dir=None, limit: int | None = None,
                 eval_limit: int | None = None, verbose=None, callbacks: list | None = None,
                 data=None, learning_rate: float | None = None,
-                time_limit: float | None = None, seed: int = 42) -> dict:
+                time_limit: float | None = None, seed: int = 42, head_start=None) -> dict:
     """Train one variant, keep its best epoch, and record it in the weights store.
 
     `time_limit` (seconds) ends training after the epoch that crosses it; the best epoch so far
     is kept and the manifest says training was cut short. `seed` fixes the initial weights,
     the shuffling and any noise: the same settings and seed give the same curve.
+    `head_start`: see `model_to_train`.
     """
     spec = get_spec(name)
     if preset not in PRESETS:
@@ -164,9 +179,7 @@ def train_model(name: str, preset: str = "quick", epochs: int | None = None,
     history = HistoryLog(checkpoint_dir / "history.json", resume)
 
     keras.utils.set_random_seed(seed)
-    built = build_ready(name)
-    model = training_model(spec, built)
-    compile_for_training(spec, model, learning_rate)
+    built, model = model_to_train(spec, learning_rate, head_start)
     started = time.time()
     model.fit(x_train, x_train, epochs=epochs, batch_size=batch_size, shuffle=True,
               validation_data=(x_val, x_test),

@@ -16,7 +16,8 @@ from multiprocessing.connection import Connection
 
 
 def warm_up(threads: int | None) -> None:
-    """Import the training stack and read the dataset once, before any job arrives."""
+    """Import the training stack, read the dataset and prepare the Lab's head start once,
+    before any job arrives."""
     import keras
 
     if threads and keras.backend.backend() == "tensorflow":
@@ -24,28 +25,17 @@ def warm_up(threads: int | None) -> None:
 
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(threads)
-    import aecore.training.train  # noqa: F401  (Keras, the builders, the store)
     from aecore.data import load_fashion_mnist
     from aecore.errors import DatasetNotFound
+    from aecore.training import lab  # Keras, the builders, the store, the Lab's job
 
     with contextlib.suppress(DatasetNotFound):  # the job itself reports it
         load_fashion_mnist(allow_download=False)
-    warm_fit()
-
-
-def warm_fit() -> None:
-    """A throwaway fit of a tiny model: TensorFlow's first-call costs (runtime, graph passes,
-    kernels) are paid here, so a job's first epoch only traces its own model."""
-    import keras
-    import numpy as np
-
-    from aecore.models.dense import dense_autoencoder
-
-    x = np.zeros((64, 28, 28), np.float32)
-    model = dense_autoencoder("warm_up", hidden=(8,), code_size=4).autoencoder
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
-                  steps_per_execution=16)
-    model.fit(x, x, epochs=1, batch_size=32, validation_data=(x, x), verbose=0)
+    try:
+        lab.prepare()  # a throwaway fit: TensorFlow's first-call costs are paid here too
+    except Exception as exc:  # only a head start lost: jobs still train from scratch
+        print(f"warning: no head start for the Lab ({type(exc).__name__}: {exc})",
+              file=sys.stderr)
 
 
 def load_runner(path: str):
