@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
-from sklearn.neighbors import NearestNeighbors
 
 import aecore
 from aecore.analysis import diskcache, pca, retrieval, tables
 from aecore.analysis.metrics import bce
+from aecore.analysis.neighbours import NeighbourIndex
 from ui import cache
 
 MODEL, PCA, PIXELS = "model", "pca", "pixels"
@@ -103,8 +103,8 @@ def rows(rep: Representation) -> np.ndarray:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _index(rep: Representation, stamp: tuple) -> NearestNeighbors:
-    return NearestNeighbors().fit(rows(rep))
+def _index(rep: Representation, stamp: tuple) -> NeighbourIndex:
+    return NeighbourIndex(rows(rep))
 
 
 def nearest(rep: Representation, image: np.ndarray, k: int, skip: int | None = None):

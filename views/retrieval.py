@@ -16,7 +16,7 @@ st.markdown(
     "a nearest-neighbour lookup among short vectors instead of among full pictures. Pick a "
     "query and compare the closest test images found three ways: by a model's code, by PCA "
     "keeping the same number of values, and by comparing raw pixels. Distances are Euclidean "
-    "and every search runs through scikit-learn's `NearestNeighbors`."
+    "and every search is exact: a brute-force comparison with every test image (numpy)."
 )
 
 ADDRESS = address.bind("retrieval", [
@@ -96,10 +96,11 @@ def precision_table(measured: dict) -> None:
     st.caption(f"Each of the {n:,} test images in turn is the query and the other {n - 1:,} are "
                "searched; precision@k is the share of its k nearest that share its class, "
                "averaged. Timings were measured on this machine when the numbers were first "
-               "computed: building the index over every test image, and the fastest of single "
+               "computed: building the index over every test image (for a brute-force search, "
+               "each row's squared length: all the index there is), and the fastest of single "
                "queries; 'Load then' is the machine's load average at that moment (timings on "
-               "a busy machine are slower and noisier). 'Search' is the method scikit-learn "
-               "chose (a tree for short codes, brute force for long ones).")
+               "a busy machine are slower and noisier). 'Search' is how the neighbours are "
+               "found: brute force in numpy, every distance computed, so they are exact.")
 
 
 search()

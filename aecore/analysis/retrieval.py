@@ -1,7 +1,7 @@
 """Retrieval by nearest neighbours: which images does a code place next to a query?
 
-Every search goes through scikit-learn's `NearestNeighbors` (Euclidean distance; it picks a
-k-d tree, a ball tree or brute force by the size of the codes). Quality is measured two ways
+Every search is an exact brute-force Euclidean search in numpy (`aecore.analysis.neighbours`),
+which finds the neighbours scikit-learn's `NearestNeighbors` finds. Quality is measured two ways
 on the test set: precision@k (the share of a query's k nearest other images that share its
 class, averaged over every test image as the query) and the accuracy of a k-NN classifier
 fitted on one half of the test set and scored on the other.
@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 from threadpoolctl import ThreadpoolController
 
 from aecore.analysis import diskcache
+from aecore.analysis.neighbours import NeighbourIndex, as_rows, classify
 
 K_MAX = 50            # precision@k is measured for k = 1 … K_MAX
 CLASSIFIER_K = 5      # neighbours that vote in the k-NN classifier
@@ -29,18 +29,17 @@ _THREADS = ThreadpoolController()
 
 
 def one_thread():
-    """A context for single queries: scikit-learn's OpenMP threads cost more than they save on
-    one query, and much more on a busy machine (0.4 s against 0.05 s measured at load 40)."""
-    return _THREADS.limit(limits=1, user_api="openmp")
+    """A context for single queries: BLAS threads cost more than they save on one query, and
+    much more on a busy machine."""
+    return _THREADS.limit(limits=1, user_api="blas")
 
 
 def features(x) -> np.ndarray:
     """Flat float32 rows (n, d) of images or codes."""
-    arr = np.asarray(x, np.float32)
-    return np.ascontiguousarray(arr.reshape(len(arr), -1))
+    return as_rows(x)
 
 
-def nearest(index: NearestNeighbors, query, k: int, skip: int | None = None
+def nearest(index: NeighbourIndex, query, k: int, skip: int | None = None
             ) -> tuple[np.ndarray, np.ndarray]:
     """(indices, distances) of the k indexed rows nearest to one `query` row.
 
@@ -48,7 +47,7 @@ def nearest(index: NearestNeighbors, query, k: int, skip: int | None = None
     """
     extra = 1 if skip is not None else 0
     with one_thread():
-        distances, indices = index.kneighbors(features(query[None]), n_neighbors=k + extra)
+        distances, indices = index.kneighbors(features(query[None]), k + extra)
     keep = indices[0] != skip
     return indices[0][keep][:k], distances[0][keep][:k]
 
@@ -61,7 +60,7 @@ class NeighbourScores:
     knn_accuracy: float            # k-NN classifier, one half of the rows against the other
     build_ms: float                # fitting the index on every row (fastest of TIMED_BUILDS)
     query_ms: float                # one 10-neighbour query (fastest of TIMED_QUERIES)
-    algorithm: str                 # what NearestNeighbors chose
+    algorithm: str                 # how the search runs
     load: float | None             # the machine's 1-minute load average when timed
 
     def at(self, k: int) -> float:
@@ -72,11 +71,11 @@ def neighbour_scores(x, labels, k_max: int = K_MAX) -> NeighbourScores:
     """Every row queries the others: precision@k averaged over all rows, timings, k-NN accuracy."""
     rows, labels = features(x), np.asarray(labels)
     index, build_ms = timed_build(rows)
-    _, neighbours = index.kneighbors(n_neighbors=k_max)     # each row's neighbours, not itself
+    neighbours = index.neighbours_of_each_row(k_max)
     hits = labels[neighbours] == labels[:, None]
     precision = np.cumsum(hits, axis=1).mean(axis=0) / np.arange(1, k_max + 1)
     return NeighbourScores(tuple(float(p) for p in precision), knn_accuracy(rows, labels),
-                           build_ms, single_query_ms(index, rows), str(index._fit_method),
+                           build_ms, single_query_ms(index, rows), index.algorithm,
                            load_average())
 
 
@@ -93,7 +92,7 @@ def cached_neighbour_scores(key_parts: tuple, make_rows: Callable[[], np.ndarray
     """`neighbour_scores` from .cache/retrieval/ when already measured for `key_parts` (what the
     rows are made from) and these labels; `make_rows` is called only when not. `data_only`:
     the rows depend on the images alone (PCA, pixels), so the project's cache is used."""
-    key = diskcache.make_key("neighbours", "one-thread queries",
+    key = diskcache.make_key("neighbours", "one-thread queries", NeighbourIndex.algorithm,
                              sorted(NeighbourScores.__dataclass_fields__), K_MAX,
                              CLASSIFIER_K, SPLIT_SEED, TIMED_QUERIES, TIMED_BUILDS, *key_parts,
                              diskcache.fingerprint(np.asarray(labels)))
@@ -105,17 +104,17 @@ def cached_neighbour_scores(key_parts: tuple, make_rows: Callable[[], np.ndarray
     return NeighbourScores(**{**result, "precision": tuple(result["precision"])})
 
 
-def timed_build(rows: np.ndarray) -> tuple[NearestNeighbors, float]:
+def timed_build(rows: np.ndarray) -> tuple[NeighbourIndex, float]:
     """The index over `rows` and the fastest of TIMED_BUILDS builds in milliseconds."""
     times = []
     for _ in range(TIMED_BUILDS):
         started = time.perf_counter()
-        index = NearestNeighbors().fit(rows)
+        index = NeighbourIndex(rows)
         times.append(1000 * (time.perf_counter() - started))
     return index, min(times)
 
 
-def single_query_ms(index: NearestNeighbors, rows: np.ndarray) -> float:
+def single_query_ms(index: NeighbourIndex, rows: np.ndarray) -> float:
     """The fastest of TIMED_QUERIES single 10-neighbour queries (rows spread over the set, one
     thread, as the app searches), in milliseconds: on a busy machine the fastest run is the one
     least disturbed."""
@@ -123,7 +122,7 @@ def single_query_ms(index: NearestNeighbors, rows: np.ndarray) -> float:
     with one_thread():
         for i in np.linspace(0, len(rows) - 1, min(TIMED_QUERIES, len(rows))).astype(int):
             started = time.perf_counter()
-            index.kneighbors(rows[i:i + 1], n_neighbors=min(10, len(rows)))
+            index.kneighbors(rows[i:i + 1], min(10, len(rows)))
             times.append(1000 * (time.perf_counter() - started))
     return float(min(times))
 
@@ -135,8 +134,9 @@ def halves(n: int, seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
 
 
 def knn_accuracy(x, labels, k: int = CLASSIFIER_K, seed: int = SPLIT_SEED) -> float:
-    """Accuracy of a k-NN classifier fitted on one half of the rows, scored on the other."""
+    """Accuracy of a k-NN classifier (majority vote) fitted on one half of the rows, scored on
+    the other."""
     rows, labels = features(x), np.asarray(labels)
     fit, score = halves(len(rows), seed)
-    classifier = KNeighborsClassifier(n_neighbors=min(k, len(fit))).fit(rows[fit], labels[fit])
-    return float(classifier.score(rows[score], labels[score]))
+    predicted = classify(rows[fit], labels[fit], rows[score], min(k, len(fit)))
+    return float(np.mean(predicted == labels[score]))
