@@ -28,6 +28,7 @@ class TrainSettings:
     reduce_lr_patience: int = 4
     min_delta: float = 1e-4            # smaller val_loss gains do not count as progress
     jit_compile: bool | str = "auto"   # XLA pays off for the small dense models on CPU
+    graph_optimizer: bool = True       # TensorFlow's graph passes (off: a faster first step)
 
 
 @dataclass(frozen=True)
