@@ -6,7 +6,9 @@ import pagetools
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import aecore
 from aecore.models.registry import all_specs, plane_models
+from aecore.runtime import tsne
 
 PLANES = plane_models()
 WIDE = next(s for s in all_specs() if s.latent_dim > 2 and s.family == "dense")
@@ -57,6 +59,17 @@ def test_wide_codes_are_projected_with_pca_and_say_so(monkeypatch, weights_dir):
     assert not at.exception
     assert "This is a projection" in texts(at) and "PCA" in texts(at)
     assert f"{WIDE.latent_dim} numbers" in texts(at)
+
+
+def test_t_sne_of_unshipped_weights_is_made_once_elsewhere(monkeypatch, weights_dir):
+    """Weights with no shipped view (as a Lab model's): another process makes it, the page
+    caches it beside the weights and shows it."""
+    at = run_page(monkeypatch, weights_dir, latent_space_model=WIDE.name,
+                  latent_space_method="tsne")
+    assert not at.exception and not at.error
+    assert "t-SNE places" in texts(at)
+    shipped, cached = tsne.tsne_files(WIDE.name, aecore.load_test_set().source, weights_dir)
+    assert cached.is_file() and not shipped.exists()
 
 
 def test_missing_weights_show_the_fix_not_a_traceback(monkeypatch, tmp_path):

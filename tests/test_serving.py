@@ -153,6 +153,12 @@ assert not at.exception, at.exception
 for page in PAGES:
     at.switch_page(page.path).run()
     assert not at.exception, (page.path, at.exception)
+wide = next(n for n in aecore.list_models() if not aecore.get_spec(n).has_plane)
+at.session_state["latent_space_model"] = wide      # t-SNE: a stored view, no scikit-learn
+at.session_state["latent_space_method"] = "tsne"
+at.switch_page("views/latent_space.py").run()
+assert not at.exception, at.exception
+print("t-SNE shown:", wide, any("t-SNE places" in i.value for i in at.info))
 images = aecore.load_test_set().x[:4]
 for name in aecore.list_models():
     try:
@@ -163,7 +169,8 @@ for name in aecore.list_models():
     assert model.decode(np.zeros((2, model.spec.latent_dim))).shape == (2, 28, 28)
     assert model.reconstruct(images).shape == (4, 28, 28)
     print("served:", name)
-loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "tf_keras"))
+heavy = ("tensorflow", "keras", "tf_keras", "sklearn", "scipy")
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in heavy)
 assert not loaded, f"imported: {{loaded[:10]}}"
 assert "onnxruntime" in sys.modules
 print("pages:", len(PAGES))
@@ -172,7 +179,8 @@ print("pages:", len(PAGES))
 
 def test_pages_and_models_serve_without_tensorflow():
     """A fresh process (pytest's own imports Keras for other tests) runs every page through
-    AppTest and every model's decode/reconstruct, then finds no TensorFlow or Keras module."""
+    AppTest (and the Latent space page's t-SNE) and every model's decode/reconstruct, then
+    finds no TensorFlow, Keras, scikit-learn or SciPy module."""
     manifest = shipped()
     result = subprocess.run([sys.executable, "-c", NO_TENSORFLOW.format(timeout=300)],
                             cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=900,
@@ -184,3 +192,6 @@ def test_pages_and_models_serve_without_tensorflow():
         if name in manifest or in_ci():
             assert name in served, result.stdout
     assert f"pages: {len(PAGES)}" in result.stdout
+    wide = next(n for n in list_models() if not get_spec(n).has_plane)
+    if wide in manifest or in_ci():
+        assert f"t-SNE shown: {wide} True" in result.stdout

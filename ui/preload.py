@@ -1,19 +1,16 @@
 """Import the app's heavy libraries once, in one fixed order, before any page runs.
 
 Each browser session runs the script in its own thread. When two sessions' first runs import a
-library with internal import cycles (scikit-learn, pandas) through different entry points at
-the same time, Python's per-module locks can deadlock ("_DeadlockError: deadlock detected by
-_ModuleLock('sklearn.metrics._dist_metrics')") or hand one thread a half-initialised module.
+library with internal import cycles (pandas; scikit-learn, before the app stopped importing it)
+through different entry points at the same time, Python's per-module locks can deadlock
+("_DeadlockError: deadlock detected by _ModuleLock('sklearn.metrics._dist_metrics')") or hand
+one thread a half-initialised module.
 app.py imports this module first: every session then takes the same path through the same
 imports, so a later session simply waits for the first one to finish them.
 """
 
 import pandas  # noqa: F401  (plotly reads it from sys.modules without importing it)
 import plotly.graph_objects  # noqa: F401
-import scipy.ndimage  # noqa: F401
-import sklearn.manifold  # noqa: F401
-import sklearn.metrics  # noqa: F401
-import sklearn.neighbors  # noqa: F401
 import threadpoolctl  # noqa: F401
 
 

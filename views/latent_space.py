@@ -5,6 +5,7 @@ import streamlit as st
 
 import aecore
 from aecore.analysis import projection, tables
+from aecore.runtime import tsne
 from ui import PALETTE_NOTE, address, cache, scatter, sidebar
 from ui import downloads as download
 
@@ -15,8 +16,11 @@ METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE"}
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def projected(name: str, stamp: tuple, method: str) -> projection.Projection:
-    """The 2-D view of the model's test-set codes."""
-    return projection.project(cache.test_codes(name), method, labels=cache.test_set().y)
+    """The 2-D view of the model's test-set codes (t-SNE: stored, or made in another process)."""
+    codes, split = cache.test_codes(name), cache.test_set()
+    if method == "tsne" and codes.shape[1] > 2:
+        return tsne.test_set_tsne(cache.get_model(name), split, codes)
+    return projection.project(codes, method, labels=split.y)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -133,5 +137,9 @@ except aecore.DatasetNotFound as exc:
     st.stop()
 if chosen_method == "tsne" and not model_spec.has_plane:
     with st.spinner(f"Running t-SNE on {projection.TSNE_SAMPLE:,} codes (once per model)…"):
-        projected(model_name, tables.weights_stamp(model_name), chosen_method)
+        try:
+            projected(model_name, tables.weights_stamp(model_name), chosen_method)
+        except RuntimeError as exc:   # its process failed: say so instead of a traceback
+            st.error(str(exc))
+            st.stop()
 explorer(model_name, tables.weights_stamp(model_name), chosen_method)

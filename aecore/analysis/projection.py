@@ -4,7 +4,9 @@
 (exact, linear, milliseconds for the whole test set, axes that mean something), or t-SNE from
 scikit-learn on a class-balanced subsample of TSNE_SAMPLE codes. t-SNE keeps neighbourhoods, so
 classes separate better, but it takes tens of seconds on two busy cores and its distances
-between clusters mean little: it is opt-in and run on a subsample only.
+between clusters mean little: it is opt-in and run on a subsample only. The app never runs it
+itself (scikit-learn stays out of the serving process): it reads views stored beside the
+weights, see `aecore.runtime.tsne`.
 UMAP would add umap-learn and numba to the install for a similar picture, so we skip it.
 """
 

@@ -2,7 +2,8 @@
 
 For each model: the encoder and decoder as ONNX (what the app serves through ONNX Runtime) and,
 for models with a 2-D code, the decoder's arrays for the browser and (from the command) the
-test set's codes. Each export is checked
+test set's codes; for wider codes (from the command) the t-SNE view of the test set's codes,
+which the app shows without running t-SNE. Each export is checked
 against Keras on fixed inputs before it is recorded in the manifest with its checksum. Weights
 trained under JAX on a GPU are exported here, on a TensorFlow machine (tf2onnx needs it).
 """
@@ -21,7 +22,7 @@ import numpy as np
 from aecore.data import find_dataset_dir, load_sample, load_test_set
 from aecore.errors import WeightsError
 from aecore.models.registry import get_spec, list_models
-from aecore.runtime import codes, store
+from aecore.runtime import codes, store, tsne
 from aecore.runtime.api import OnnxFunction, call_in_batches, load_model
 from aecore.training.weights import load_built, traced
 from aecore.web.decoder_arrays import reference_decode, save_export
@@ -111,13 +112,23 @@ def export_model(name: str, weights_dir: str | Path | None = None) -> dict:
     return store.update_entry(name, add_serving, folder)
 
 
+def image_sets() -> list:
+    """The shipped sample, and the full test set where the dataset is installed."""
+    return [load_sample(), *([load_test_set()] if find_dataset_dir() is not None else [])]
+
+
 def ship_plane_codes(name: str, weights_dir: str | Path | None = None) -> list[Path]:
     """Store the test-set codes of a 2-D model beside its weights (the pages' scatter plots)."""
     model = load_model(name, weights_dir)
-    splits = [load_sample()]
-    if find_dataset_dir() is not None:
-        splits.append(load_test_set())
-    return [codes.ship_codes(model, split, weights_dir) for split in splits]
+    return [codes.ship_codes(model, split, weights_dir) for split in image_sets()]
+
+
+def ship_tsne_views(name: str, weights_dir: str | Path | None = None) -> list[Path]:
+    """Store the t-SNE view of the test-set codes of a model whose codes are wider than two
+    numbers (the Latent space page's t-SNE option), for each image set."""
+    model = load_model(name, weights_dir)
+    return [tsne.ship_tsne(model, split, codes.test_set_codes(model, split, weights_dir),
+                           weights_dir) for split in image_sets()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="all", help=f"one of {', '.join(list_models())} or all")
     parser.add_argument("--weights-dir", default=None, help="where the weights are (weights/)")
     parser.add_argument("--no-codes", action="store_true",
-                        help="do not store the test-set codes of 2-D models in weights/codes/")
+                        help="do not store the test-set codes of 2-D models in weights/codes/ "
+                             "nor the t-SNE views of the others in weights/tsne/")
     args = parser.parse_args(argv)
     names = list_models() if args.model == "all" else [args.model]
     failed = 0
@@ -136,8 +148,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {name}: {exc}", file=sys.stderr)
             failed += 1
             continue
-        if get_spec(name).has_plane and not args.no_codes:
-            ship_plane_codes(name, args.weights_dir)
+        if not args.no_codes:
+            ship = ship_plane_codes if get_spec(name).has_plane else ship_tsne_views
+            ship(name, args.weights_dir)
         diffs = entry["serving"]["max_abs_difference"]
         print(f"{name}: " + ", ".join(f"{k} max |diff| {v:.1e}" for k, v in diffs.items()),
               flush=True)
