@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,76 @@ def run_page(page: str, monkeypatch, folder: Path, timeout: int, **state) -> App
     for key, value in state.items():
         at.session_state[key] = value
     return at.run()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One picture shown through ui.gallery (st.html) or st.image: alt, caption, source."""
+
+    alt: str
+    caption: str | None
+    src: str
+
+
+class _GalleryParser(HTMLParser):
+    """Figures and row labels of a ui.gallery block (plain HTML, no nesting surprises)."""
+
+    def __init__(self):
+        super().__init__()
+        self.figures: list[Figure] = []
+        self.labels: list[str] = []
+        self._img: dict | None = None
+        self._text: list[str] | None = None   # collecting a caption or a label
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "br" and self._text is not None:
+            self._text.append("\n")
+        elif tag == "img":
+            self._img = {"alt": attrs.get("alt", ""), "src": attrs.get("src", "")}
+        elif tag == "figcaption" or "ae-label" in (attrs.get("class") or "").split():
+            self._text = []
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "figcaption":
+            self._img["caption"] = "".join(self._text)
+            self._text = None
+        elif tag == "div" and self._text is not None:
+            self.labels.append("".join(self._text))
+            self._text = None
+        elif tag == "figure" and self._img is not None:
+            self.figures.append(Figure(self._img["alt"], self._img.get("caption"),
+                                       self._img["src"]))
+            self._img = None
+
+
+def _galleries(at) -> list[_GalleryParser]:
+    parsers = []
+    for block in at.get("html"):
+        if 'class="ae-gallery"' in block.proto.body:
+            parser = _GalleryParser()
+            parser.feed(block.proto.body)
+            parsers.append(parser)
+    return parsers
+
+
+def figures(at) -> list[Figure]:
+    """Every picture on the page: the galleries' figures in page order, then any st.image."""
+    found = [f for parser in _galleries(at) for f in parser.figures]
+    for image in at.image:
+        found += [Figure("", c, u) for c, u in zip(image.captions, image.value, strict=False)]
+    return found
+
+
+def captions(at) -> list[str]:
+    """The captions of every picture that has one, in page order."""
+    return [f.caption for f in figures(at) if f.caption]
+
+
+def gallery_labels(at) -> list[str]:
+    """The row labels of every gallery grid (bold and line breaks gone), in page order."""
+    return [label for parser in _galleries(at) for label in parser.labels]

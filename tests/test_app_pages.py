@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pagetools import captions, figures, gallery_labels
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -114,8 +115,6 @@ def open_app(page: str | None = None) -> AppTest:
     return at
 
 
-def captions(at: AppTest) -> list[str]:
-    return [c for image in at.image for c in image.captions]
 
 
 def is_error(caption: str) -> bool:
@@ -124,7 +123,7 @@ def is_error(caption: str) -> bool:
 
 
 def image_urls(at: AppTest) -> list[str]:
-    return [u for image in at.image for u in image.value]
+    return [f.src for f in figures(at)]
 
 
 def png_upload(name="shirt.png", light_background=False) -> tuple[str, bytes, str]:
@@ -201,7 +200,7 @@ def test_overview_table_maths_strip_and_differences(weights):
     damaged = table[table["Model"] == DAMAGED.title].iloc[0]
     assert np.isnan(damaged["Test BCE"]) and damaged["Weights"] == "damaged"
     assert len(at.latex) >= 2
-    assert len(at.image) == 2  # originals + the trained model (the others have no usable weights)
+    assert len(figures(at)) == 2  # originals + the trained model (the others: no usable weights)
     assert len(at.main.expander) == len(list_models())
     about = next(e for e in at.main.expander if e.label.startswith(TRAINED.title))
     assert TRAINED.article_settings in texts(about.markdown)
@@ -224,7 +223,7 @@ def test_compare_default_grid_with_errors(weights):
     assert at.multiselect(key="compare_models").value == [TRAINED.name]
     caps = captions(at)
     assert len(caps) == 16 and all(is_error(c) for c in caps[8:])
-    assert any("mean BCE" in m.value for m in at.markdown)
+    assert any("mean BCE" in label for label in gallery_labels(at))
     assert len(at.get("plotly_chart")) == 1  # the test-BCE bar chart
 
 
@@ -234,7 +233,7 @@ def test_compare_slider_metric_and_view_change_the_output(weights):
     assert len(captions(at)) == 6
     bce = captions(at)[3:]
     at.selectbox(key="compare_metric").set_value("SSIM").run()
-    assert any("mean SSIM" in m.value for m in at.markdown)
+    assert any("mean SSIM" in label for label in gallery_labels(at))
     assert captions(at)[3:] != bce and all(is_error(c) for c in captions(at)[3:])
     plain = image_urls(at)
     at.radio(key="compare_view").set_value("Difference").run()
@@ -305,7 +304,7 @@ def test_uploads_survive_a_page_switch(weights):
     assert not at.exception and captions(at)[0] == "kept.png"
     assert "earlier upload: kept.png" in texts(at.caption)
     at.button(key="compare_img_clear_uploads").click().run()
-    assert not at.image and "Upload one or more pictures" in texts(at.info)
+    assert not figures(at) and "Upload one or more pictures" in texts(at.info)
 
 
 def test_compare_notices_for_missing_and_damaged_models(weights):

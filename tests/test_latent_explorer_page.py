@@ -37,8 +37,6 @@ def near_text(at: AppTest) -> str:
     return next(md.value for md in at.markdown if md.value.startswith("**Near the marker**"))
 
 
-def captions(at: AppTest) -> list[str]:
-    return [c for image in at.image for c in image.captions]
 
 
 def png_upload(name="shirt.png") -> tuple[str, bytes, str]:
@@ -55,7 +53,7 @@ def test_default_render(monkeypatch, weights_dir):
     assert "z = (0.00, 0.00)" in near_text(at)
     assert any(c.value.startswith("Class mix of the 50 nearest:") for c in at.caption)
     assert any("the codes' 1%–99% percentiles" in c.value for c in at.caption)
-    assert any("15×15 codes" in c for c in captions(at))
+    assert any("15×15 codes" in c for c in pagetools.captions(at))
     assert not at.warning and not at.error
     at.radio(key="lx_grid_spacing").set_value("Normal quantiles (article)").run()
     assert any("norm.ppf(linspace(0.005, 0.995, 15))" in c.value for c in at.caption)
@@ -68,7 +66,7 @@ def test_released_point_shows_its_nearest_images(monkeypatch, weights_dir):
     codes = aecore.load_model(PLANES[0], weights_dir).encode(split.x)
     idx = latent.nearest(codes, (1.5, -0.5), 8)
     expected = [aecore.CLASS_NAMES[int(split.y[i])] for i in idx]
-    assert captions(at)[:8] == expected
+    assert pagetools.captions(at)[:8] == expected
     mix = latent.class_mix(split.y, latent.nearest(codes, (1.5, -0.5), 50))
     top = aecore.CLASS_NAMES[int(np.argmax(mix))]
     mix_caption = next(c.value for c in at.caption if c.value.startswith("Class mix"))
@@ -78,7 +76,7 @@ def test_released_point_shows_its_nearest_images(monkeypatch, weights_dir):
 def test_grid_controls(monkeypatch, weights_dir):
     at = run_page(monkeypatch, weights_dir)
     at.slider(key="lx_grid_n").set_value(7).run()
-    assert any("7×7 codes" in c for c in captions(at))
+    assert any("7×7 codes" in c for c in pagetools.captions(at))
     at.radio(key="lx_grid_spacing").set_value("Even").run()
     at.slider(key="lx_grid_limit").set_value(2.0).run()
     assert not at.exception
@@ -89,12 +87,13 @@ def test_interpolation_with_a_vae_and_a_plain_model(monkeypatch, weights_dir):
     at = run_page(monkeypatch, weights_dir, lx_interp_steps=5, lx_a_mode="Test index",
                   lx_a_index=3)
     assert any(c.startswith("5 codes on the straight line") and "(2 numbers each)" in c
-               for c in captions(at))
-    assert "From: #3 " + aecore.CLASS_NAMES[int(aecore.load_test_set().y[3])] in captions(at)
+               for c in pagetools.captions(at))
+    first = aecore.CLASS_NAMES[int(aecore.load_test_set().y[3])]
+    assert "From: #3 " + first in pagetools.captions(at)
     assert any("dashed line" in c.value for c in at.caption)
     at.selectbox(key="lx_interp_model").set_value(WIDE.name).run()
     assert not at.exception
-    assert any(f"({WIDE.latent_dim} numbers each)" in c for c in captions(at))
+    assert any(f"({WIDE.latent_dim} numbers each)" in c for c in pagetools.captions(at))
     assert not any("dashed line" in c.value for c in at.caption)
 
 
@@ -108,7 +107,7 @@ def test_upload_lands_and_moves_the_marker(monkeypatch, weights_dir):
     at.file_uploader(key="lx_upload").set_value(png_upload()).run()
     assert not at.exception
     lands = next(md.value for md in at.markdown if md.value.startswith("It lands at z = ("))
-    assert any(c.startswith("Reconstruction") for c in captions(at))
+    assert any(c.startswith("Reconstruction") for c in pagetools.captions(at))
     at.button(key="lx_goto_upload").click().run()
     assert lands.split("z = ")[1].split(",")[0] in near_text(at)  # same x coordinate
 

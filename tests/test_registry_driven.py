@@ -8,7 +8,7 @@ import json
 
 import pandas as pd
 import pytest
-from pagetools import run_page
+from pagetools import gallery_labels, run_page
 from streamlit.testing.v1 import AppTest
 
 import aecore
@@ -63,7 +63,7 @@ def listed_texts(at: AppTest) -> str:
     """Everything a user reads where models are listed: text, tables and choice widgets."""
     texts = [e.value for kind in (at.title, at.markdown, at.caption, at.info, at.warning)
              for e in kind]
-    texts += [frame.value.to_string() for frame in at.dataframe]
+    texts += [frame.value.to_string() for frame in at.dataframe] + gallery_labels(at)
     for widgets in (at.selectbox, at.multiselect, at.radio):
         texts += [option for widget in widgets for option in widget.options]
     return "\n".join(texts)

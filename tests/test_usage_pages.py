@@ -12,7 +12,7 @@ from concurrent.futures import Future
 
 import numpy as np
 import pytest
-from pagetools import PAGE_FILES
+from pagetools import PAGE_FILES, figures, gallery_labels
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -59,7 +59,7 @@ def test_anomaly_page_shows_the_aucs_of_every_score(shipped_scores):
         c = anomaly.curves(shipped_scores.test[score], shipped_scores.is_anomaly)
         assert (row[2], row[3]) == (f"{c.roc_auc:.3f}", f"{c.pr_auc:.3f}")
     assert len(at.get("plotly_chart")) == len(anomaly.score_ids()) + 2  # histograms, ROC, PR
-    assert len(at.image) == 4 * anomaly_ui.EXTREMES   # originals + reconstructions, twice
+    assert len(figures(at)) == 4 * anomaly_ui.EXTREMES   # originals + reconstructions, twice
     assert len(at.table[1].value) == 3                # one row per threshold rule
 
 
@@ -145,11 +145,11 @@ def test_an_untrained_class_offers_training_in_the_pool(monkeypatch):
 def test_retrieval_shows_three_rows_of_neighbours_and_the_table():
     at = run("retrieval")
     k = at.slider(key="retrieval_k").value
-    assert len(at.image) == 1 + 3 * k                 # the query, then codes, PCA, raw pixels
-    marks = [c for image in at.image[1:] for c in image.captions]
+    assert len(figures(at)) == 1 + 3 * k              # the query, then codes, PCA, raw pixels
+    marks = [f.caption for f in figures(at)[1:]]
     assert all(c.endswith(("✓", "✗")) for c in marks)
-    heads = [m.value for m in at.markdown if "same class" in m.value]
-    assert sum(c.endswith("✓") for c in marks) == sum(int(h.split("  \n")[1].split()[0])
+    heads = [label for label in gallery_labels(at) if "same class" in label]
+    assert sum(c.endswith("✓") for c in marks) == sum(int(h.split("\n")[1].split()[0])
                                                       for h in heads)
     table = at.table[0].value
     served = [name for name, status in aecore.weights_status().items() if status == "ok"]
@@ -176,7 +176,7 @@ def test_retrieval_uploads_a_query_and_explains_a_bad_one():
         ("shirt.png", png(), "image/png")).run()
     assert not at.exception and not at.error
     k = at.slider(key="retrieval_k").value
-    assert len(at.image) == 1 + 3 * k and at.image[0].captions[0].endswith("shirt.png")
+    assert len(figures(at)) == 1 + 3 * k and figures(at)[0].caption.endswith("shirt.png")
 
 
 # --- AE vs PCA --------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def test_ae_vs_pca_verdicts_follow_the_numbers():
                                                                reps.pca_of(size)))
         assert (f"`{name}`" in knn_line) == (code < linear), name
     sizes = [aecore.get_spec(n).latent_dim for n in models]
-    assert len(at.image) == 1 + 2 * len(set(sizes))   # at first one model per code size
+    assert len(figures(at)) == 1 + 2 * len(set(sizes))   # at first one model per code size
 
 
 # --- without the dataset: the shipped sample ----------------------------------------------------

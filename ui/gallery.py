@@ -1,5 +1,9 @@
 """Crisp image rows and grids (PNG, nearest-neighbour upscaling) with text alternatives.
 
+A row or grid is one `st.html` block: a CSS grid of figures whose PNGs are inlined as data
+URIs. A slider step that replaces 18 images then sends one element and the browser makes no
+image requests (with one `st.image` each it fetched 18 files and laid out 18 elements).
+
 Every image gets an alt text: pass `alts=` (see `alt_text` for the wording: which test image,
 its class, which model made it and its error); without them a default is built from the
 captions and row labels, never left empty.
@@ -7,6 +11,8 @@ captions and row labels, never left empty.
 
 from __future__ import annotations
 
+import base64
+import html
 import re
 from collections.abc import Sequence
 
@@ -16,6 +22,22 @@ import streamlit as st
 from aecore.data.uploads import tile_images, to_png_bytes
 
 _TEST_CAPTION = re.compile(r"^(sample )?#(\d+) (.+)$")  # the chooser's "#752 Sneaker"
+
+# Page-wide (app.py adds it once per run). Captions keep the text colour: theme-proof contrast.
+CSS = """<style>
+.ae-gallery { display: grid; gap: 0.75rem 0.75rem; align-items: start; margin-bottom: 0.5rem; }
+.ae-gallery figure { margin: 0; min-width: 0; }
+.ae-gallery img { display: block; width: 100%; height: auto; image-rendering: pixelated; }
+.ae-gallery figcaption { font-size: 0.875rem; text-align: center; overflow-wrap: anywhere;
+                         padding-top: 0.25rem; line-height: 1.3; }
+.ae-gallery .ae-label { grid-column: 1; align-self: center; overflow-wrap: anywhere; }
+.ae-gallery .ae-note { align-self: center; font-size: 0.875rem; }
+</style>"""
+
+
+def stylesheet() -> None:
+    """Add the gallery's CSS to the page (app.py, once per run)."""
+    st.html(CSS)
 
 
 def png(img, scale: int = 4) -> bytes:
@@ -60,18 +82,18 @@ def _nth(items: Sequence[str] | None, i: int) -> str | None:
     return items[i] if items is not None and i < len(items) else None
 
 
-def show_images(images, captions: Sequence[str] | None = None, scale: int = 3,
-                columns: int | None = None, alts: Sequence[str] | None = None) -> None:
-    """One row of images with optional captions and text alternatives."""
+def show_images(images, captions: Sequence[str] | None = None, columns: int | None = None,
+                alts: Sequence[str] | None = None) -> None:
+    """One row of images (wrapping after `columns`) with optional captions and text alternatives."""
     images = list(images)
     if not images:
         return
-    cols = st.columns(columns or len(images))
+    figures = []
     for i, img in enumerate(images):
         caption = _nth(captions, i)
         alt = _nth(alts, i) or plain(caption or "") or f"Image {i + 1} of {len(images)}"
-        cols[i % len(cols)].image(png(img, scale), caption=caption, output_format="PNG",
-                                  width="stretch", alt=alt)
+        figures.append(_figure(img, alt, caption))
+    _show_grid(figures, f"repeat({columns or len(images)}, minmax(0, 1fr))")
 
 
 def _grid_alt(label: str, column: str | None, caption: str | None, i: int) -> str:
@@ -80,7 +102,7 @@ def _grid_alt(label: str, column: str | None, caption: str | None, i: int) -> st
     return ": ".join(parts) + (f", {plain(caption)}" if caption and caption != column else "")
 
 
-def image_grid(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]], scale: int = 3,
+def image_grid(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]],
                label_width: float = 1.4, min_columns: int = 8,
                alts: Sequence[Sequence[str]] | None = None) -> None:
     """Labelled rows of images: rows = [(label, images, captions), ...], all the same length.
@@ -92,19 +114,67 @@ def image_grid(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]], scale
     width = max((len(list(images)) for _, images, _ in rows), default=0)
     if width == 0:
         return
-    above = None  # captions of the nearest row so far that has them (what a column shows)
+    cells, above = [], None  # above: captions of the nearest captioned row (what a column shows)
     for r, (label, images, captions) in enumerate(rows):
-        label_col, *cells = st.columns([label_width] + [1] * max(width, min_columns))
-        label_col.markdown(label)
+        cells.append(f'<div class="ae-label">{_markdown_html(label)}</div>')
         above = captions or above
         for i, img in enumerate(images):
             caption = _nth(captions, i)
             alt = (_nth(alts[r], i) if alts and r < len(alts) else None) or _grid_alt(
                 label, _nth(above, i), caption, i)
-            cells[i].image(png(img, scale), caption=caption, output_format="PNG",
-                           width="stretch", alt=alt)
+            cells.append(_figure(img, alt, caption))
+    _show_grid(cells, f"{label_width}fr repeat({max(width, min_columns)}, minmax(0, 1fr))")
+
+
+def _markdown_html(text: str) -> str:
+    """The little markdown a row label uses (**bold**, `code`, line breaks) as safe HTML."""
+    out = html.escape(text, quote=False)
+    out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
+    out = re.sub(r"`(.+?)`", r"<code>\1</code>", out)
+    return re.sub(r" *\n", "<br>", out)
+
+
+def _figure(img, alt: str, caption: str | None) -> str:
+    """One image with its text alternative and caption: the 28×28 PNG inlined as a data URI,
+    scaled up by the browser (`image-rendering: pixelated` keeps the pixels square)."""
+    data = base64.b64encode(png(img, 1)).decode("ascii")
+    cap = f"<figcaption>{html.escape(caption, quote=False)}</figcaption>" if caption else ""
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+            f"{cap}</figure>")
+
+
+def _show_grid(cells: list[str], columns: str) -> None:
+    """One st.html block: a CSS grid of labels and figures (one element, no image requests)."""
+    st.html(f'<div class="ae-gallery" style="grid-template-columns: {columns}">'
+            + "".join(cells) + "</div>")
+
+
+def strip_rows(rows: Sequence[tuple[str, np.ndarray | None, str]],
+               widths: tuple[float, float] = (1.0, 3.0)) -> None:
+    """Labelled rows of one picture each: rows = [(label, images or None, alt or note), ...].
+
+    A row's images are shown side by side as one strip; a row without images shows its note
+    (markdown: bold, code) instead.
+    """
+    cells = []
+    for label, images, text in rows:
+        cells.append(f'<div class="ae-label">{_markdown_html(label)}</div>')
+        cells.append(_figure(strip(images), text or plain(label), None) if images is not None
+                     else f'<div class="ae-note">{_markdown_html(text)}</div>')
+    _show_grid(cells, f"{widths[0]}fr {widths[1]}fr")
+
+
+def picture(image, alt: str, caption: str | None = None, width: int | None = None) -> None:
+    """One picture (an image or a strip made with `strip`) with its alt text and caption,
+    as wide as the column or at most `width` pixels."""
+    _show_grid([_figure(image, alt, caption)], f"minmax(0, {f'{width}px' if width else '1fr'})")
+
+
+def strip(images) -> np.ndarray:
+    """Images side by side in one array, one white pixel between them."""
+    return tile_images(np.asarray(images), cols=len(images), pad=1, pad_value=1.0)
 
 
 def strip_png(images, scale: int = 3) -> bytes:
     """Images side by side in one crisp PNG (fast for long rows without captions)."""
-    return png(tile_images(np.asarray(images), cols=len(images), pad=1, pad_value=1.0), scale)
+    return png(strip(images), scale)

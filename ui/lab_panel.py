@@ -73,10 +73,10 @@ def show_progress(ticket, progress: dict) -> None:
     strip = read_strip(ticket.job.progress_file)
     if strip is not None:
         done = len((progress.get("history") or {}).get("loss") or [])
-        st.image(gallery.strip_png(strip[0]), caption="Test images the model never trained on",
-                 width="stretch", alt="Input test images, one per class")
-        st.image(gallery.strip_png(strip[1]), caption=f"Its reconstructions after epoch {done}",
-                 width="stretch", alt=f"Reconstructions after epoch {done}")
+        gallery.picture(gallery.strip(strip[0]), "Input test images, one per class",
+                        "Test images the model never trained on")
+        gallery.picture(gallery.strip(strip[1]), f"Reconstructions after epoch {done}",
+                        f"Its reconstructions after epoch {done}")
 
 
 def _stop(ticket) -> None:

@@ -94,7 +94,7 @@ def rows(images, captions: Sequence[str], outputs: dict[str, tuple[np.ndarray, l
     """The pictures on top and one labelled row per model: outputs = {label: (images, captions)}."""
     gallery.image_grid([(first, list(images), list(captions)),
                         *((f"**{label}**", list(out), caps) for label, (out, caps)
-                          in outputs.items())], scale=3)
+                          in outputs.items())])
 
 
 # --- predict, then reveal ---------------------------------------------------------------------

@@ -72,7 +72,7 @@ def near_marker(point, z, split) -> None:
     st.markdown(f"**Near the marker** z = ({point[0]:.2f}, {point[1]:.2f}) — the "
                 f"{NEIGHBOURS} test images whose codes are closest:")
     idx = latent.nearest(z, point, NEIGHBOURS)
-    gallery.show_images(split.x[idx], [aecore.CLASS_NAMES[int(split.y[i])] for i in idx], scale=3,
+    gallery.show_images(split.x[idx], [aecore.CLASS_NAMES[int(split.y[i])] for i in idx],
                         alts=[f"{gallery.alt_text(f'#{i} {aecore.CLASS_NAMES[int(split.y[i])]}')}"
                               f", code number {rank} nearest to the marker"
                               for rank, i in enumerate(idx, start=1)])
@@ -207,7 +207,7 @@ def interpolation(planes: list[str], split, z) -> tuple[str | None, np.ndarray |
         return None, None
     za, zb = model.encode(np.stack([img_a, img_b]))
     path = latent.interpolation_path(za, zb, steps)
-    gallery.show_images([img_a, img_b], [f"From: {cap_a}", f"To: {cap_b}"], scale=2, columns=6,
+    gallery.show_images([img_a, img_b], [f"From: {cap_a}", f"To: {cap_b}"], columns=6,
                         alts=[f"From: {gallery.alt_text(cap_a)}", f"To: {gallery.alt_text(cap_b)}"])
     st.image(gallery.strip_png(model.decode(path), scale=3), output_format="PNG",
              alt=f"{steps} pictures decoded by {title(name)} along the straight line from "
@@ -240,7 +240,7 @@ def your_image(models: dict) -> dict:
     recons = [models[name].decode(z[None])[0] for name, z in codes.items()]
     errors = [float(compare.per_image_errors(image[None], r[None])[0]) for r in recons]
     gallery.show_images([image, *recons], ["Your picture (28×28)",
-                        *(f"Reconstruction: {title(n)}" for n in codes)], scale=4, columns=4,
+                        *(f"Reconstruction: {title(n)}" for n in codes)], columns=4,
                         alts=["Your picture, shrunk to 28×28 pixels", *(
                             gallery.alt_text(file.name, title(n), score=f"BCE {e:.3f}")
                             for n, e in zip(codes, errors, strict=True))])

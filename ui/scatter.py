@@ -80,7 +80,7 @@ def selected_panel(name: str, stamp: tuple, split: aecore.DataSplit, index: int)
     recon = cache.reconstruct(name, image[None])[0]
     shown = f"{prefix}{index} {aecore.CLASS_NAMES[int(split.y[index])]}"
     error = float(compare.per_image_errors(image[None], recon[None])[0])
-    gallery.show_images([image, recon], ["input", "decoded"], scale=5, alts=[
+    gallery.show_images([image, recon], ["input", "decoded"], alts=[
         gallery.alt_text(shown),
         gallery.alt_text(shown, aecore.get_spec(name).title, score=f"BCE {error:.3f}")])
     code = code_of(name, stamp, index)

@@ -93,7 +93,7 @@ def fooled(table: anomaly.ScoreTable, score: str) -> None:
         shown = {i: f"#{i} {aecore.CLASS_NAMES[table.labels[i]]}" for i in picks}
         alts += [[f"{gallery.alt_text(shown[i])}, score {scores[i]:.3g}" for i in picks],
                  [gallery.alt_text(shown[i], name, score=f"score {scores[i]:.3g}") for i in picks]]
-    gallery.image_grid(rows, scale=3, alts=alts)
+    gallery.image_grid(rows, alts=alts)
 
 
 @st.fragment

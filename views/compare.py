@@ -93,7 +93,7 @@ def _grid(images, captions, recons: dict[str, np.ndarray], view: str, metric: st
         alts.append([gallery.alt_text(c, title, WHAT[view], f"{metric} {e:.3f}"
                                       + (", the best model for this image" if marks[i] else ""))
                      for i, (c, e) in enumerate(zip(captions, errors[name], strict=True))])
-    gallery.image_grid(rows, scale=3, alts=alts)
+    gallery.image_grid(rows, alts=alts)
     st.caption(LEGEND[view])
     labels = ["Original", *(aecore.get_spec(n).title for n in recons)]
     download.offer("Download the grid (PNG)",

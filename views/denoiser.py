@@ -97,7 +97,7 @@ def image_rows(result: denoise.Comparison, captions: list[str]) -> None:
     shown = {denoise.NOISY: result.noisy, **result.outputs}
     rows = [("**Clean**", result.clean, captions)]
     rows += [(f"**{label(n)}**", img, scored(result.scores[n])) for n, img in shown.items()]
-    gallery.image_grid(rows, scale=3, alts=row_alts(result, captions))
+    gallery.image_grid(rows, alts=row_alts(result, captions))
 
 
 def row_alts(result: denoise.Comparison, captions: list[str]) -> list[list[str]]:
@@ -116,7 +116,7 @@ def row_alts(result: denoise.Comparison, captions: list[str]) -> list[list[str]]
 def show_curves(kind: str, level: float, names: tuple[str, ...], live: dict) -> None:
     result = sweep(kind, names, tuple(tables.weights_stamp(n) for n in names))
     st.header("Quality against noise level")
-    st.plotly_chart(sweep_chart.curve_figure(result, level, live), key="denoiser_curves")
+    st.html(sweep_chart.chart_html(result, level, live, dark=st.context.theme.type == "dark"))
     st.caption(
         f"Lines: mean over {result.count} class-balanced test images ({KIND_LABELS[kind]} noise, "
         f"seed {SWEEP_SEED}); the dashed line is the current level, the crosses your images "

@@ -92,34 +92,27 @@ def strip() -> None:
     picks = compare.one_per_class(split.y, count, st.session_state.get("overview_seed", 0))
     images = split.x[picks]
     shown = [f"#{i} ({aecore.CLASS_NAMES[int(split.y[i])]})" for i in picks]
-    _strip_row("**Original**", gallery.strip_png(images),
-               alt="Test images, one per class, left to right: " + ", ".join(shown))
-    for name in aecore.list_models():
-        spec = aecore.get_spec(name)
-        if kinds[name] != "ok":
-            _strip_row(f"**{spec.title}**", None,
-                       f"No usable weights ({kinds[name]}). Train it on the Compare page or "
-                       f"with `python -m aecore.train --model {name}`.")
-            continue
-        try:
-            recon = cache.reconstruct(name, images)
-        except aecore.WeightsError as exc:  # weights changed under us, or a damaged file
-            _strip_row(f"**{spec.title}**", None, f"Could not load it: {exc}")
-            continue
-        errors = compare.per_image_errors(images, recon)
-        error = errors.mean()
-        _strip_row(f"**{spec.title}**  \nBCE {error:.3f} on these", gallery.strip_png(recon),
-                   alt=f"{spec.title}'s reconstructions of the same test images, BCE "
-                       + ", ".join(f"{s} {e:.3f}" for s, e in zip(shown, errors, strict=True)))
+    rows = [("**Original**", images, "Test images, one per class, left to right: "
+             + ", ".join(shown))]
+    rows += [model_row(name, images, shown) for name in aecore.list_models()]
+    gallery.strip_rows(rows)
 
 
-def _strip_row(label: str, png: bytes | None, note: str = "", alt: str = "") -> None:
-    left, right = st.columns([1, 3], vertical_alignment="center")
-    left.markdown(label)
-    if png is not None:
-        right.image(png, output_format="PNG", alt=alt or gallery.plain(label))
-    else:
-        right.caption(note)
+def model_row(name: str, images, shown: list[str]) -> tuple:
+    """(label, reconstructions, alt) of one model, or (label, None, why it has none)."""
+    spec = aecore.get_spec(name)
+    if kinds[name] != "ok":
+        return (f"**{spec.title}**", None,
+                f"No usable weights ({kinds[name]}). Train it on the Compare page or "
+                f"with `python -m aecore.train --model {name}`.")
+    try:
+        recon = cache.reconstruct(name, images)
+    except aecore.WeightsError as exc:  # weights changed under us, or a damaged file
+        return f"**{spec.title}**", None, f"Could not load it: {exc}"
+    errors = compare.per_image_errors(images, recon)
+    return (f"**{spec.title}**  \nBCE {errors.mean():.3f} on these", recon,
+            f"{spec.title}'s reconstructions of the same test images, BCE "
+            + ", ".join(f"{s} {e:.3f}" for s, e in zip(shown, errors, strict=True)))
 
 
 strip()

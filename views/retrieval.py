@@ -52,7 +52,7 @@ def neighbour_row(rep: reps.Representation, q: query.Query) -> None:
     alts = [f"Neighbour {rank} by {rep.label}: "
             f"{gallery.alt_text(f'#{i} {aecore.CLASS_NAMES[c]}')}{same[m]}"
             for rank, (i, c, m) in enumerate(cells, start=1)]
-    gallery.image_grid([(head, list(reps.test_split().x[found]), captions)], scale=2,
+    gallery.image_grid([(head, list(reps.test_split().x[found]), captions)],
                        min_columns=10, alts=[alts])
 
 
@@ -64,7 +64,8 @@ def search() -> None:
         return
     left, right = st.columns([1.4, 10], vertical_alignment="center")
     left.markdown("**Query**")
-    right.image(gallery.png(q.image, 3), caption=q.caption, width=110, alt=q.caption)
+    with right:
+        gallery.picture(q.image, alt=q.caption, caption=q.caption, width=110)
     shown = [reps.of_model(model), *([reps.pca_of(reps.of_model(model).dims)] if pca_ok else []),
              reps.RAW]
     for rep in shown:

@@ -54,7 +54,7 @@ def plotly_paths(page, selector: str, at_least: int) -> None:
 def check_overview(page) -> None:
     page.get_by_text(f"The {len(aecore.list_models())} variants").wait_for()
     images_painted(page, 1 + len(READY))  # the originals, then one strip per served model
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=WAIT_MS)
 
 
 def check_compare(page) -> None:
@@ -65,7 +65,10 @@ def check_compare(page) -> None:
 
 def check_denoiser(page) -> None:
     images_painted(page, 6 * 2)  # clean and noisy rows at least
-    plotly_paths(page, ".scatterlayer path.js-line", 2 * 2)  # noisy + a model, in both panels
+    chart = page.locator("img.ae-chart")   # PSNR and SSIM against noise level, drawn as SVG
+    chart.wait_for(timeout=WAIT_MS)
+    assert page.evaluate("(i) => i.complete && i.naturalWidth > 0", chart.element_handle())
+    assert "PSNR" in chart.get_attribute("alt") and "current level" in chart.get_attribute("alt")
 
 
 def check_latent_space(page) -> None:

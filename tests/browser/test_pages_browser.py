@@ -97,7 +97,7 @@ def _choose_mode(page, mode: str) -> None:
 def originals_shown(page, count: int) -> None:
     """Wait until the grid's first row shows `count` test images (captions '#index class')."""
     page.wait_for_function("""(n) => [...document.querySelectorAll(
-        '[data-testid=stImageCaption]')].filter(c => /^(sample )?#\\d/.test(c.innerText))
+        '.ae-gallery figcaption')].filter(c => /^(sample )?#\\d/.test(c.innerText))
         .length === n""", arg=count, timeout=60_000)
 
 
