@@ -1,11 +1,14 @@
 """AppTest: the denoiser page renders, reacts to its controls, and explains missing weights."""
 
+import re
+
 import pagetools
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from aecore.analysis import denoise
 from aecore.models.registry import ROLE_DENOISER, ROLE_DENOISER_BASELINE, get_spec, with_role
+from ui.sweep_chart import NOISY_LABEL
 
 DENOISER, BASELINE = with_role(ROLE_DENOISER), with_role(ROLE_DENOISER_BASELINE)
 
@@ -25,27 +28,37 @@ def run_page(monkeypatch, folder, **state) -> AppTest:
     return pagetools.run_page("denoiser", monkeypatch, folder, TIMEOUT, **state)
 
 
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+def means(at: AppTest) -> dict[str, tuple[float, float]]:
+    """Row title -> (mean PSNR, mean SSIM) of the chosen images, read from the grid's labels."""
+    out = {}
+    for label in pagetools.gallery_labels(at):
+        title, *lines = label.split("\n")
+        found = re.match(r"mean (\S+) dB · SSIM (\S+)$", lines[0]) if lines else None
+        if found:
+            out[title] = (float(found[1]), float(found[2]))
+    return out
 
 
-def test_default_render_shows_metrics_and_curves(monkeypatch, weights_dir):
+def test_default_render_shows_means_images_and_curves(monkeypatch, weights_dir):
     at = run_page(monkeypatch, weights_dir)
     assert not at.exception
-    labels = [m.label for m in at.metric]
-    for row in ("Noisy input", get_spec(DENOISER).title, get_spec(BASELINE).title):
-        assert f"{row} · PSNR" in labels and f"{row} · SSIM" in labels
+    rows = means(at)
+    assert list(rows) == [NOISY_LABEL, get_spec(DENOISER).title, get_spec(BASELINE).title]
+    labels = pagetools.gallery_labels(at)
+    assert sum("vs noisy" in label for label in labels) == 2   # each model against the input
+    assert len(pagetools.figures(at)) == 4 * 3                  # clean, noisy, two models
+    chart = next(h.proto.body for h in at.get("html") if "ae-chart" in h.proto.body)
+    assert "current level 0.5" in chart
     assert any("σ = 0.5" in md.value for md in at.markdown)
     assert not at.warning and not at.error
 
 
 def test_noise_slider_changes_the_metrics(monkeypatch, weights_dir):
     at = run_page(monkeypatch, weights_dir)
-    before = metric(at, "Noisy input · PSNR")
+    before = means(at)[NOISY_LABEL][0]
     at.slider(key="denoiser_level").set_value(0.9).run()
     assert not at.exception
-    after = metric(at, "Noisy input · PSNR")
-    assert float(after.split()[0]) < float(before.split()[0])  # more noise, lower PSNR
+    assert means(at)[NOISY_LABEL][0] < before  # more noise, lower PSNR
     assert at.slider(key="denoiser_level").value == 0.9
 
 
@@ -54,13 +67,13 @@ def test_other_noise_kinds_and_a_seed_render(monkeypatch, weights_dir, kind):
     at = run_page(monkeypatch, weights_dir, denoiser_kind=kind, denoiser_seed=7,
                   denoiser_level=0.3)
     assert not at.exception
-    assert metric(at, "Noisy input · PSNR").endswith("dB")
+    assert NOISY_LABEL in means(at)
 
 
 def test_same_seed_gives_the_same_numbers(monkeypatch, weights_dir):
-    first = metric(run_page(monkeypatch, weights_dir, denoiser_seed=3), "Noisy input · SSIM")
-    again = metric(run_page(monkeypatch, weights_dir, denoiser_seed=3), "Noisy input · SSIM")
-    other = metric(run_page(monkeypatch, weights_dir, denoiser_seed=4), "Noisy input · SSIM")
+    first = means(run_page(monkeypatch, weights_dir, denoiser_seed=3))[NOISY_LABEL]
+    again = means(run_page(monkeypatch, weights_dir, denoiser_seed=3))[NOISY_LABEL]
+    other = means(run_page(monkeypatch, weights_dir, denoiser_seed=4))[NOISY_LABEL]
     assert first == again and first != other
 
 
@@ -70,11 +83,11 @@ def test_missing_weights_show_the_fix_not_a_traceback(monkeypatch, tmp_path):
     text = " ".join(w.value for w in at.warning)
     assert f"python -m aecore.train --model {DENOISER}" in text
     assert f"python -m aecore.train --model {BASELINE}" in text
-    assert [m.label for m in at.metric] == ["Noisy input · PSNR", "Noisy input · SSIM"]
+    assert list(means(at)) == [NOISY_LABEL]
 
 
 def test_no_images_chosen_is_explained(monkeypatch, weights_dir):
     at = run_page(monkeypatch, weights_dir, denoiser_img_mode="Upload")  # nothing uploaded yet
     assert not at.exception
-    assert not at.metric
+    assert not means(at) and not pagetools.figures(at)
     assert any("Choose at least one image" in i.value for i in at.info)

@@ -304,3 +304,13 @@ def test_exif_orientation_applied():
     exif[0x0112] = 6  # display rotated 90 degrees clockwise: the white half ends up on top
     x = read_image(encode(im, "JPEG", exif=exif, quality=95))
     assert x[4:12, 10:18].mean() > 0.9 and x[16:24, 10:18].mean() < 0.1
+
+
+@pytest.mark.parametrize("shape", [(28, 28), (1, 1), (5, 113)])
+def test_grey_png_decodes_to_the_same_pixels(shape):
+    from aecore.data.uploads import grey_png
+
+    pixels = np.random.default_rng(3).integers(0, 256, shape, dtype=np.uint8)
+    decoded = Image.open(io.BytesIO(grey_png(pixels)))
+    assert decoded.mode == "L" and decoded.size == shape[::-1]
+    assert np.array_equal(np.asarray(decoded), pixels)

@@ -71,33 +71,35 @@ def controls() -> tuple[float, str, int]:
 
 
 def reconstructors(names: tuple[str, ...]) -> dict:
-    """Cached reconstruction callables for the models that loaded."""
-    return {name: (lambda x, n=name: cache.reconstruct(n, x)) for name in names}
-
-
-def metric_row(scores: dict[str, denoise.Quality]) -> None:
-    """Mean PSNR and SSIM of the chosen images: noisy input and each model (delta vs noisy)."""
-    base = scores[denoise.NOISY]
-    for col, (name, q) in zip(st.columns(len(scores)), scores.items(), strict=True):
-        is_base = name == denoise.NOISY
-        col.metric(f"{label(name)} · PSNR", f"{q.mean_psnr:.1f} dB",
-                   None if is_base else f"{q.mean_psnr - base.mean_psnr:+.1f} dB vs noisy",
-                   help="Peak signal-to-noise ratio against the clean images (higher is better)")
-        col.metric(f"{label(name)} · SSIM", f"{q.mean_ssim:.3f}",
-                   None if is_base else f"{q.mean_ssim - base.mean_ssim:+.3f} vs noisy",
-                   help="Structural similarity to the clean images (1 = identical)")
+    """The models' own reconstruct (fresh noise every step: a cache would only miss)."""
+    return {name: cache.get_model(name).reconstruct for name in names}
 
 
 def scored(q: denoise.Quality) -> list[str]:
     return [f"{p:.1f} dB · SSIM {s:.2f}" for p, s in zip(q.psnr, q.ssim, strict=True)]
 
 
+def row_label(name: str, scores: dict[str, denoise.Quality]) -> str:
+    """A row's title, its mean PSNR and SSIM over the chosen images and, for a model, the
+    change from the noisy input."""
+    q, noisy = scores[name], scores[denoise.NOISY]
+    text = f"**{label(name)}**  \nmean {q.mean_psnr:.1f} dB · SSIM {q.mean_ssim:.3f}"
+    if name != denoise.NOISY:
+        text += (f"  \n{q.mean_psnr - noisy.mean_psnr:+.1f} dB, "
+                 f"{q.mean_ssim - noisy.mean_ssim:+.3f} vs noisy")
+    return text
+
+
 def image_rows(result: denoise.Comparison, captions: list[str]) -> None:
     """Clean / noisy / each model's output, every image captioned with its PSNR and SSIM."""
     shown = {denoise.NOISY: result.noisy, **result.outputs}
     rows = [("**Clean**", result.clean, captions)]
-    rows += [(f"**{label(n)}**", img, scored(result.scores[n])) for n, img in shown.items()]
+    rows += [(row_label(n, result.scores), img, scored(result.scores[n]))
+             for n, img in shown.items()]
     gallery.image_grid(rows, alts=row_alts(result, captions))
+    st.caption("PSNR: peak signal-to-noise ratio against the clean image, in decibels (higher "
+               "is better). SSIM: structural similarity to the clean image (1 = identical). "
+               "Each row's label gives the mean over your images.")
 
 
 def row_alts(result: denoise.Comparison, captions: list[str]) -> list[list[str]]:
@@ -132,7 +134,6 @@ def noise_lab(images: np.ndarray, captions: list[str], names: tuple[str, ...]) -
     live = {}
     if len(images):
         result = denoise.compare(reconstructors(names), images, level, kind, seed)
-        metric_row(result.scores)
         image_rows(result, captions)
         live = {name: (q.mean_psnr, q.mean_ssim) for name, q in result.scores.items()}
     else:

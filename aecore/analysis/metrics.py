@@ -7,6 +7,7 @@ Work is done in chunks so the full 10 000-image test set stays small in memory.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -124,8 +125,19 @@ def gaussian_blur(images: np.ndarray, sigma: float, truncate: float) -> np.ndarr
     """Each (h, w) image of a (n, h, w) batch blurred by a separable Gaussian: what
     scipy.ndimage.gaussian_filter(images, (0, sigma, sigma), truncate=truncate,
     mode="reflect") gives."""
-    weights = gaussian_kernel(sigma, truncate)
-    return _blur_axis(_blur_axis(images, weights, 1), weights, 2)
+    images = np.asarray(images)
+    rows = _blur_matrix(images.shape[1], sigma, truncate)
+    cols = _blur_matrix(images.shape[2], sigma, truncate)
+    return rows @ images @ cols.T
+
+
+@functools.lru_cache(maxsize=8)
+def _blur_matrix(n: int, sigma: float, truncate: float) -> np.ndarray:
+    """(n, n) matrix M: M @ v is v blurred (a blur is linear, so M's columns are the blurred
+    unit vectors). Two small matrix products then blur a whole batch (~10x faster)."""
+    matrix = _blur_axis(np.eye(n), gaussian_kernel(sigma, truncate), 0)
+    matrix.flags.writeable = False
+    return matrix
 
 
 def _ssim_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import math
+import struct
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -207,13 +209,30 @@ def to_png_bytes(img: np.ndarray, scale: int = 8) -> bytes:
     if arr.ndim != 2 and not (arr.ndim == 3 and arr.shape[-1] == 3):
         raise ValueError(f"to_png_bytes expects (h, w) or (h, w, 3), got shape {arr.shape}")
     pixels = np.round(np.clip(np.nan_to_num(arr), 0.0, 1.0) * 255).astype(np.uint8)
-    im = Image.fromarray(pixels)
     scale = max(1, int(scale))
+    if scale == 1 and pixels.ndim == 2:
+        return grey_png(pixels)
+    im = Image.fromarray(pixels)
     if scale > 1:
         im = im.resize((im.width * scale, im.height * scale), Image.Resampling.NEAREST)
     buf = io.BytesIO()
     im.save(buf, format="PNG")
     return buf.getvalue()
+
+
+def grey_png(pixels: np.ndarray) -> bytes:
+    """A greyscale 8-bit PNG of a (h, w) uint8 array, written directly (no filter, zlib level
+    6): about 20x faster than Pillow for the 28x28 images a slider step sends by the dozen."""
+    h, w = pixels.shape
+    rows = np.hstack([np.zeros((h, 1), np.uint8), np.ascontiguousarray(pixels, np.uint8)])
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)   # 8-bit greyscale, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + chunk(b"IEND", b""))
 
 
 def tile_images(
