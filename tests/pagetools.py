@@ -167,3 +167,50 @@ def captions(at) -> list[str]:
 def gallery_labels(at) -> list[str]:
     """The row labels of every gallery grid (bold and line breaks gone), in page order."""
     return [label for parser in _galleries(at) for label in parser.labels]
+
+
+class _TableParser(HTMLParser):
+    """Header and rows of a ui.datatable table; numeric cells read from their data-value."""
+
+    def __init__(self):
+        super().__init__()
+        self.columns: list[str] = []
+        self.rows: list[list] = []
+        self._cell: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr" and self._cell is None and self.columns:
+            self.rows.append([])
+        if tag in ("th", "td"):
+            self._cell = {"tag": tag, "text": [], "value": attrs.get("data-value"),
+                          "num": "num" in (attrs.get("class") or "").split()}
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell["text"].append(data)
+
+    def handle_endtag(self, tag):
+        if tag not in ("th", "td") or self._cell is None:
+            return
+        cell, self._cell = self._cell, None
+        text = "".join(cell["text"])
+        if tag == "th":
+            self.columns.append(text)
+        elif cell["num"]:
+            self.rows[-1].append(float(cell["value"]))
+        else:
+            self.rows[-1].append(cell["value"] if cell["value"] is not None else None)
+
+
+def tables(at) -> list:
+    """Every ui.datatable table on the page as a pandas DataFrame, in page order."""
+    import pandas as pd
+
+    found = []
+    for block in at.get("html"):
+        if 'class="ae-table"' in block.proto.body:
+            parser = _TableParser()
+            parser.feed(block.proto.body)
+            found.append(pd.DataFrame(parser.rows, columns=parser.columns))
+    return found

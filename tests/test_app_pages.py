@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pagetools import captions, figures, gallery_labels
+from pagetools import captions, figures, gallery_labels, tables
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -189,7 +189,7 @@ def test_a_damaged_model_is_named_with_its_fix_and_the_others_serve(one_damaged)
 
 def test_overview_table_maths_strip_and_differences(weights):
     at = open_app(OVERVIEW)
-    table = at.dataframe[0].value
+    table = tables(at)[0]
     assert list(table["Model"]) == [s.title for s in all_specs()]
     assert list(table["Latent size"]) == [s.latent_dim for s in all_specs()]
     row = table[table["Model"] == TRAINED.title].iloc[0]
@@ -380,7 +380,7 @@ def test_training_curves_show_both_charts_and_the_runs(weights):
     article = [s for s in specs[0]["layout"]["shapes"] if s["y0"] == TRAINED.article_bce]
     assert article, "the article's number is drawn as a reference line"
     assert "nats" in specs[1]["layout"]["yaxis"]["title"]["text"]
-    table = at.dataframe[0].value
+    table = tables(at)[0]
     assert list(table["Preset"]) == ["quick", "full"] and table["Backend"][0] == "tensorflow"
 
 

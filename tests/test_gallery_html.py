@@ -31,7 +31,7 @@ def shown(monkeypatch, draw) -> FakeAppTest:
 
 
 def test_label_markdown_becomes_safe_html():
-    assert (gallery._markdown_html("**Basic**  \nmean BCE `0.3` <b>")
+    assert (gallery.markdown_html("**Basic**  \nmean BCE `0.3` <b>")
             == "<strong>Basic</strong><br>mean BCE <code>0.3</code> &lt;b&gt;")
 
 

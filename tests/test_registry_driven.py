@@ -8,7 +8,7 @@ import json
 
 import pandas as pd
 import pytest
-from pagetools import gallery_labels, run_page
+from pagetools import gallery_labels, run_page, tables
 from streamlit.testing.v1 import AppTest
 
 import aecore
@@ -63,7 +63,7 @@ def listed_texts(at: AppTest) -> str:
     """Everything a user reads where models are listed: text, tables and choice widgets."""
     texts = [e.value for kind in (at.title, at.markdown, at.caption, at.info, at.warning)
              for e in kind]
-    texts += [frame.value.to_string() for frame in at.dataframe] + gallery_labels(at)
+    texts += [frame.to_string() for frame in tables(at)] + gallery_labels(at)
     for widgets in (at.selectbox, at.multiselect, at.radio):
         texts += [option for widget in widgets for option in widget.options]
     return "\n".join(texts)
@@ -106,7 +106,7 @@ def test_two_planes_side_by_side_with_their_own_markers(monkeypatch, weights_dir
 
 def test_plane_comparison_is_computed_from_the_codes(monkeypatch, weights_dir):
     at = run_page("latent_explorer", monkeypatch, weights_dir, TIMEOUT)
-    table = next(f.value for f in at.dataframe if "Empty cells" in f.value.columns)
+    table = next(f for f in tables(at) if "Empty cells" in f.columns)
     split = aecore.load_test_set()
     for name in (other_plane(), THROWAWAY.name):
         row = table[table["Model"] == aecore.get_spec(name).title].iloc[0]

@@ -169,7 +169,7 @@ for name in aecore.list_models():
     assert model.decode(np.zeros((2, model.spec.latent_dim))).shape == (2, 28, 28)
     assert model.reconstruct(images).shape == (4, 28, 28)
     print("served:", name)
-heavy = ("tensorflow", "keras", "tf_keras", "sklearn", "scipy")
+heavy = ("tensorflow", "keras", "tf_keras", "sklearn", "scipy", "pandas", "pyarrow")
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in heavy)
 assert not loaded, f"imported: {{loaded[:10]}}"
 assert "onnxruntime" in sys.modules
@@ -180,7 +180,7 @@ print("pages:", len(PAGES))
 def test_pages_and_models_serve_without_tensorflow():
     """A fresh process (pytest's own imports Keras for other tests) runs every page through
     AppTest (and the Latent space page's t-SNE) and every model's decode/reconstruct, then
-    finds no TensorFlow, Keras, scikit-learn or SciPy module."""
+    finds no TensorFlow, Keras, scikit-learn, SciPy or pandas module."""
     manifest = shipped()
     result = subprocess.run([sys.executable, "-c", NO_TENSORFLOW.format(timeout=300)],
                             cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=900,

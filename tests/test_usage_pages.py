@@ -12,7 +12,7 @@ from concurrent.futures import Future
 
 import numpy as np
 import pytest
-from pagetools import PAGE_FILES, figures, gallery_labels
+from pagetools import PAGE_FILES, figures, gallery_labels, tables
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -53,14 +53,14 @@ def shipped_scores() -> anomaly.ScoreTable:
 
 def test_anomaly_page_shows_the_aucs_of_every_score(shipped_scores):
     at = run("anomaly")
-    aucs = at.table[0].value
+    aucs = tables(at)[0]
     assert list(aucs["Score"]) == [anomaly.score_label(s) for s in anomaly.score_ids()]
     for score, row in zip(anomaly.score_ids(), aucs.itertuples(), strict=True):
         c = anomaly.curves(shipped_scores.test[score], shipped_scores.is_anomaly)
         assert (row[2], row[3]) == (f"{c.roc_auc:.3f}", f"{c.pr_auc:.3f}")
     assert len(at.get("plotly_chart")) == len(anomaly.score_ids()) + 2  # histograms, ROC, PR
     assert len(figures(at)) == 4 * anomaly_ui.EXTREMES   # originals + reconstructions, twice
-    assert len(at.table[1].value) == 3                # one row per threshold rule
+    assert len(tables(at)[1]) == 3                # one row per threshold rule
 
 
 def counts(at: AppTest) -> tuple[int, int, int, int]:
@@ -112,7 +112,7 @@ def test_training_a_new_class_from_the_page_then_showing_it(monkeypatch, tmp_pat
     at.button(key=f"anomaly_train_{held_out}").click().run()   # trains, then reloads
     assert not at.exception, at.exception
     at.run()
-    assert list(at.table[0].value["Score"]) == [anomaly.score_label(s)
+    assert list(tables(at)[0]["Score"]) == [anomaly.score_label(s)
                                                 for s in anomaly.score_ids()]
     assert "1 epochs on 256 images" in texts(at.caption)
     assert anomaly.held_out_dir(held_out, tmp_path).is_dir()
@@ -151,7 +151,7 @@ def test_retrieval_shows_three_rows_of_neighbours_and_the_table():
     heads = [label for label in gallery_labels(at) if "same class" in label]
     assert sum(c.endswith("✓") for c in marks) == sum(int(h.split("\n")[1].split()[0])
                                                       for h in heads)
-    table = at.table[0].value
+    table = tables(at)[0]
     served = [name for name, status in aecore.weights_status().items() if status == "ok"]
     assert list(table["Representation"]) == [rep.label for rep in reps.every(served)]
     assert table[f"Precision@{k}"].astype(float).between(0, 1).all()
@@ -183,7 +183,7 @@ def test_retrieval_uploads_a_query_and_explains_a_bad_one():
 
 def test_ae_vs_pca_verdicts_follow_the_numbers():
     at = run("ae_vs_pca")
-    table = at.table[0].value
+    table = tables(at)[0]
     models = list(table["Model"])
     assert models == [n for n in aecore.list_models() if n in models] and models
     curve = pca.cached_bce_by_size(pca.training_pca(), aecore.load_test_set().x,
@@ -232,9 +232,9 @@ def sample_only(monkeypatch):
 def test_the_pages_explain_what_needs_the_dataset(sample_only):
     at = run("anomaly")
     assert "need the training images" in texts(at.info)      # no threshold rules
-    assert len(at.table[0].value) == len(anomaly.score_ids())  # the AUCs still show
+    assert len(tables(at)[0]) == len(anomaly.score_ids())  # the AUCs still show
     at = run("retrieval")
     assert "PCA is fitted on the training images" in texts(at.info)
-    assert list(at.table[0].value["Representation"])[-1] == reps.RAW.label
+    assert list(tables(at)[0]["Representation"])[-1] == reps.RAW.label
     at = run("ae_vs_pca")
-    assert "PCA is fitted on the training images" in texts(at.info) and not at.table
+    assert "PCA is fitted on the training images" in texts(at.info) and not tables(at)

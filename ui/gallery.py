@@ -116,7 +116,7 @@ def image_grid(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]],
         return
     cells, above = [], None  # above: captions of the nearest captioned row (what a column shows)
     for r, (label, images, captions) in enumerate(rows):
-        cells.append(f'<div class="ae-label">{_markdown_html(label)}</div>')
+        cells.append(f'<div class="ae-label">{markdown_html(label)}</div>')
         above = captions or above
         for i, img in enumerate(images):
             caption = _nth(captions, i)
@@ -126,7 +126,7 @@ def image_grid(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]],
     _show_grid(cells, f"{label_width}fr repeat({max(width, min_columns)}, minmax(0, 1fr))")
 
 
-def _markdown_html(text: str) -> str:
+def markdown_html(text: str) -> str:
     """The little markdown a row label uses (**bold**, `code`, line breaks) as safe HTML."""
     out = html.escape(text, quote=False)
     out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
@@ -134,12 +134,13 @@ def _markdown_html(text: str) -> str:
     return re.sub(r" *\n", "<br>", out)
 
 
-def _figure(img, alt: str, caption: str | None) -> str:
+def _figure(img, alt: str, caption: str | None, max_width: int | None = None) -> str:
     """One image with its text alternative and caption: the 28×28 PNG inlined as a data URI,
     scaled up by the browser (`image-rendering: pixelated` keeps the pixels square)."""
     data = base64.b64encode(to_png_bytes(img, 1)).decode("ascii")  # 0.3 ms: not worth a cache
     cap = f"<figcaption>{html.escape(caption, quote=False)}</figcaption>" if caption else ""
-    return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+    limit = f' style="max-width: {max_width}px"' if max_width else ""
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"{limit}>'
             f"{cap}</figure>")
 
 
@@ -150,17 +151,20 @@ def _show_grid(cells: list[str], columns: str) -> None:
 
 
 def strip_rows(rows: Sequence[tuple[str, np.ndarray | None, str]],
-               widths: tuple[float, float] = (1.0, 3.0)) -> None:
+               widths: tuple[float, float] = (1.0, 3.0), zoom: int = 3) -> None:
     """Labelled rows of one picture each: rows = [(label, images or None, alt or note), ...].
 
-    A row's images are shown side by side as one strip; a row without images shows its note
-    (markdown: bold, code) instead.
+    A row's images are shown side by side as one strip, at most `zoom` times their size; a row
+    without images shows its note (markdown: bold, code) instead.
     """
     cells = []
     for label, images, text in rows:
-        cells.append(f'<div class="ae-label">{_markdown_html(label)}</div>')
-        cells.append(_figure(strip(images), text or plain(label), None) if images is not None
-                     else f'<div class="ae-note">{_markdown_html(text)}</div>')
+        cells.append(f'<div class="ae-label">{markdown_html(label)}</div>')
+        if images is None:
+            cells.append(f'<div class="ae-note">{markdown_html(text)}</div>')
+            continue
+        tiles = strip(images)
+        cells.append(_figure(tiles, text or plain(label), None, max_width=tiles.shape[1] * zoom))
     _show_grid(cells, f"{widths[0]}fr {widths[1]}fr")
 
 

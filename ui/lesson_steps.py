@@ -16,7 +16,7 @@ from aecore.analysis import denoise, latent
 from aecore.analysis import lesson as measure
 from aecore.analysis.compare import per_image_errors
 from aecore.analysis.metrics import bce
-from ui import cache
+from ui import cache, datatable
 from ui.components import latent_plane
 from ui.lesson import (
     Cast,
@@ -76,8 +76,8 @@ def squeeze(c: Cast) -> None:
     verdict(guess == worst, f"Over {len(x)} test pictures the hardest class is "
                             f"**{class_name(worst)}**, the easiest **{class_name(best)}**.")
     order = np.argsort(-errors)
-    st.dataframe({"Class": [names[i] for i in order], "Error above the floor": errors[order]},
-                 hide_index=True)
+    datatable.show({"Class": [names[i] for i in order], "Error above the floor": errors[order]},
+                   formats={"Error above the floor": ".4f"})
     st.caption("The error is the cross-entropy above what a perfect copy of each picture "
                "would score: grey pictures score more even when copied exactly, so the raw "
                "number would partly measure greyness.")

@@ -9,7 +9,7 @@ import streamlit as st
 import aecore
 from aecore.analysis import compare, downloads, latent, tables
 from aecore.data.uploads import tile_images
-from ui import cache, gallery, sidebar
+from ui import cache, datatable, gallery, sidebar
 from ui import downloads as download
 from ui.components import latent_plane
 
@@ -88,10 +88,8 @@ def comparison(names: list[str]) -> None:
     """Reconstruction (manifest) against how much of the plane the codes leave empty (computed)."""
     manifest = tables.read_manifest_safely()
     rows = {n: tables.plane_row(n, manifest.get(n), cache.test_codes(n)) for n in names}
-    st.dataframe(list(rows.values()), hide_index=True, column_config={
-        "Test BCE": st.column_config.NumberColumn(format="%.4f"),
-        "KL (nats per image)": st.column_config.NumberColumn(format="%.2f"),
-        "Empty cells": st.column_config.NumberColumn(format="percent")})
+    datatable.show(list(rows.values()), formats={"Test BCE": ".4f", "KL (nats per image)": ".2f",
+                                                 "Empty cells": ".1%"})
     n = latent.COVER_CELLS
     st.caption(
         f"Test BCE as recorded when each model was trained (lower rebuilds better). Empty "

@@ -9,9 +9,12 @@ app.py imports this module first: every session then takes the same path through
 imports, so a later session simply waits for the first one to finish them.
 """
 
-import pandas  # noqa: F401  (plotly reads it from sys.modules without importing it)
-import plotly.graph_objects  # noqa: F401
-import threadpoolctl  # noqa: F401
+from aecore.runtime.memory import return_large_blocks_to_the_os
+
+return_large_blocks_to_the_os()   # before the first inference: RSS stays steady (see there)
+
+import plotly.graph_objects  # noqa: F401,E402
+import threadpoolctl  # noqa: F401,E402
 
 
 def import_ui_modules() -> None:

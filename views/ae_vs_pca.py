@@ -6,7 +6,7 @@ import streamlit as st
 import aecore
 from aecore.analysis import compare, pca, retrieval
 from aecore.data import sample_indices
-from ui import address, cache, gallery
+from ui import address, cache, datatable, gallery
 from ui import representations as reps
 
 st.title("Autoencoders vs PCA")
@@ -70,7 +70,7 @@ if losers:
         f"{r['PCA, same size']}" for r in losers) + ".")
 else:
     st.markdown("**Every autoencoder here beats PCA with as many numbers.**")
-st.table(table, hide_index=True)
+datatable.show(table)
 st.caption("Model BCE is the test-set score recorded when the model was trained, except where "
            "'Scored on' says otherwise: the denoiser is recorded on noisy input, so here it is "
            "scored on the same clean images as PCA. PCA is fitted on the training images.")

@@ -6,7 +6,7 @@ import streamlit as st
 import aecore
 from aecore.analysis import anomaly
 from aecore.training.anomaly import TIME_LIMIT
-from ui import address, gallery
+from ui import address, datatable, gallery
 from ui import anomaly as anomaly_ui
 from ui import anomaly_charts as charts
 
@@ -118,7 +118,7 @@ def threshold_lab(table: anomaly.ScoreTable, score: str) -> None:
     counts = anomaly.counts_at(scores, is_anomaly, threshold)
     counts_row(counts)
     if rules:
-        st.table(charts.rule_rows(scores, is_anomaly, rules), hide_index=True)
+        datatable.show(charts.rule_rows(scores, is_anomaly, rules))
     for col, other in zip(st.columns(len(table.test)), table.test, strict=True):
         lines = {"your threshold": threshold, **rules} if other == score else {}
         col.plotly_chart(charts.histogram(held_out, other, lines),
@@ -137,7 +137,7 @@ if problems:
     st.stop()
 score_table = anomaly_ui.scores(held_out)
 all_curves = anomaly_ui.curves(held_out)
-st.table(charts.auc_rows(all_curves), hide_index=True)
+datatable.show(charts.auc_rows(all_curves))
 st.caption(f"Over every threshold at once. Guessing scores a ROC AUC of 0.5 and a PR AUC equal "
            f"to the share of anomalies, {next(iter(all_curves.values())).base_rate:.3f}.")
 st.caption(anomaly_ui.training_note(held_out))

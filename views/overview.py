@@ -5,7 +5,7 @@ import streamlit as st
 import aecore
 from aecore.analysis import compare, downloads, tables
 from aecore.analysis.metrics import FLOOR_BCE
-from ui import address, cache, gallery
+from ui import address, cache, datatable, gallery
 from ui import downloads as download
 
 VAES = ", ".join(aecore.get_spec(n).title for n in aecore.list_models()
@@ -50,22 +50,15 @@ kinds = {name: tables.status_kind(msg) for name, msg in status.items()}
 
 st.header(f"The {len(aecore.list_models())} variants")
 rows = tables.zoo_rows(status)
-st.dataframe(
+datatable.show(
     [{k: v for k, v in row.items() if k != "name"} for row in rows],
-    hide_index=True,
-    column_config={
-        "Architecture": st.column_config.TextColumn(width="large"),
-        "Model": st.column_config.TextColumn(width="medium"),
-        "Parameters": st.column_config.NumberColumn(format="localized"),
-        "Test BCE": st.column_config.NumberColumn(format="%.4f", help="Our test-set BCE"),
-        "Target": st.column_config.NumberColumn(
-            format="%.4f", help="The test BCE the shipped weights must reach (its own target "
-            "or the score of the model it must beat)"),
-        "Article BCE": st.column_config.NumberColumn(
-            format="%.3f", help="The number the article reports (blank: it gives none)"),
-        "Above floor": st.column_config.NumberColumn(
-            format="%.4f", help=f"Test BCE minus the floor {FLOOR_BCE} that no model can beat"),
-    },
+    formats={"Parameters": ",", "Test BCE": ".4f", "Target": ".4f", "Article BCE": ".3f",
+             "Above floor": ".4f"},
+    help={"Test BCE": "Our test-set BCE",
+          "Target": "The test BCE the shipped weights must reach (its own target or the score "
+                    "of the model it must beat)",
+          "Article BCE": "The number the article reports (blank: it gives none)",
+          "Above floor": f"Test BCE minus the floor {FLOOR_BCE} that no model can beat"},
 )
 st.caption("Latent size: how many numbers the code holds. Blank test BCE: the model has no "
            "trained weights yet (see the sidebar).")

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import aecore
-from ui import address, cache, gallery, query
+from ui import address, cache, datatable, gallery, query
 from ui import representations as reps
 
 PCA_COLOR, PIXEL_COLOR = "#9e9e9e", "#333333"
@@ -88,11 +88,10 @@ def precision_table(measured: dict) -> None:
     fig.update_layout(height=340, margin={"t": 20, "b": 10, "l": 10, "r": 10},
                       yaxis={"title": f"precision@{k}", "range": [0, 1.08]})
     st.plotly_chart(fig, key="retrieval_precision_chart")
-    st.table([{"Representation": rep.label, "Numbers": rep.dims,
+    datatable.show([{"Representation": rep.label, "Numbers": rep.dims,
                f"Precision@{k}": f"{s.at(k):.3f}", "Precision@1": f"{s.at(1):.3f}",
                "Index build (ms)": f"{s.build_ms:.1f}", "One query (ms)": f"{s.query_ms:.2f}",
-               "Search": s.algorithm, "Load then": s.load} for rep, s in measured.items()],
-             hide_index=True)
+               "Search": s.algorithm, "Load then": s.load} for rep, s in measured.items()])
     n = len(reps.test_split().x)
     st.caption(f"Each of the {n:,} test images in turn is the query and the other {n - 1:,} are "
                "searched; precision@k is the share of its k nearest that share its class, "

@@ -6,7 +6,7 @@ import streamlit as st
 import aecore
 from aecore.analysis import downloads, tables
 from aecore.analysis.metrics import FLOOR_BCE
-from ui import address
+from ui import address, datatable
 from ui import downloads as download
 
 st.title("Training curves")
@@ -114,12 +114,9 @@ if missing:
 if found:
     st.header("How each model was trained")
     manifest = tables.read_manifest_safely()
-    st.dataframe([tables.training_summary(n, h, manifest.get(n)) for n, h in found.items()],
-                 hide_index=True,
-                 column_config={"Best val_loss": st.column_config.NumberColumn(format="%.4f"),
-                                "Epoch cap": st.column_config.NumberColumn(
-                                    help="The most epochs the preset allows this model"),
-                                "Seconds": st.column_config.NumberColumn(format="%.0f")})
+    datatable.show([tables.training_summary(n, h, manifest.get(n)) for n, h in found.items()],
+                   formats={"Best val_loss": ".4f", "Seconds": ",.0f"},
+                   help={"Epoch cap": "The most epochs the preset allows this model"})
     caps = tables.number_span(aecore.get_spec(n).train.full_epochs for n in found)
     st.caption("Preset *quick* is a few epochs for a laptop; *full* trains up to the model's "
                f"epoch cap ({caps} epochs "

@@ -421,6 +421,6 @@ export default function (component) {
     STATE.set(parentElement, s);
   }
   s.setStateValue = component.setStateValue;
-  s.update(data);
+  s.update(data[0]);   // a one-item list (see latent_plane.py)
   return s.destroy;
 }

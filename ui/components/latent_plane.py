@@ -98,7 +98,7 @@ def latent_plane(
     }
     return _component(
         key=key,
-        data=data,
+        data=[data],   # a list, not a dict: Streamlit scans a dict for dataframes (imports pandas)
         default={"point": data["point"]},
         on_point_change=on_change or _noop,
     )
