@@ -4,8 +4,8 @@ the time from pressing Train to the first curve point on screen.
 `run(quick)` returns bench rows (section "lab"); `python -m bench.lab [--quick]` prints them.
 - epoch: the Lab's default ("Basic dense": 784-32-784, batch 64, 10 epochs on 10,000 images)
   trained through the app's training queue (a warm worker process, as the app does); the median
-  of the epochs after the first (which pays the first calls' costs) against ≤ 2 s, and the whole job
-  (training, scoring, ONNX export) against "well under a minute" (≤ 60 s).
+  of the epochs after the first (which pays the first calls' costs) against ≤ 2 s, and the
+  whole job (training, scoring, ONNX export) against "well under a minute" (≤ 60 s).
 - first point (worker): submit -> the first epoch's point in the progress file, with the spare
   worker warmed up first (what the Lab does when its page opens). Informational; its note says
   when the job's `fit` began and whether it used the spare's head start.
