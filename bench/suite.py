@@ -9,6 +9,8 @@ Sections, in this order (`--only` picks some):
   decode    TrainedModel.decode (ONNX) vs Keras predict (subprocess) of one point: ratio
   gc        a full gc.collect() in an app-shaped process (ONNX) and with TensorFlow (before)
   training  seconds per epoch from the manifest, and one 10,000-image epoch of the dense models
+  lab       the Lab (issue #12): s/epoch of its default dense model on 10,000 images, the default
+            job end to end, and in Chromium Train → the first curve point painted (bench/lab.py)
 
 Writes BENCHMARKS.md (machine, rows with PASS/FAIL and the load average) and a JSON copy;
 exits 0 whatever the results (it is a report). A model without servable weights is a MISSING
