@@ -18,7 +18,7 @@ from ui.gallery import markdown_html
 
 # Page-wide (app.py adds it with the gallery's). Numbers right-aligned, rows lightly striped.
 CSS = """<style>
-.ae-table-wrap { overflow-x: auto; margin-bottom: 1rem; }
+.ae-table-wrap { margin-bottom: 1rem; }
 .ae-table { border-collapse: collapse; font-size: 0.875rem; width: 100%; }
 .ae-table th, .ae-table td { padding: 0.3rem 0.6rem; text-align: left; vertical-align: top;
                              border-bottom: 1px solid rgba(128, 128, 128, 0.25); }

@@ -54,7 +54,7 @@ def plotly_paths(page, selector: str, at_least: int) -> None:
 def check_overview(page) -> None:
     page.get_by_text(f"The {len(aecore.list_models())} variants").wait_for()
     images_painted(page, 1 + len(READY))  # the originals, then one strip per served model
-    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=WAIT_MS)
+    page.locator("table.ae-table").first.wait_for(timeout=WAIT_MS)   # the variants
 
 
 def check_compare(page) -> None:

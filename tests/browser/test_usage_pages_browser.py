@@ -92,7 +92,7 @@ def test_retrieval_neighbours_and_precision_chart(page, app_server):
     images_painted(page, 1 + 3 * k)                 # the query, then codes, PCA, raw pixels
     representations = len(READY) + len({get_spec(n).latent_dim for n in READY}) + 1
     plotly_paths(page, ".barlayer path", representations)
-    assert page.locator('[data-testid="stTable"] tbody tr').count() == representations
+    assert page.locator('table.ae-table tbody tr').count() == representations
     assert_no_exception(page)
     screenshot(page, "usage-retrieval")
 

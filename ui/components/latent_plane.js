@@ -9,9 +9,16 @@
 const STATE = new WeakMap();
 const MARGIN = { left: 44, right: 10, top: 10, bottom: 30 }; // CSS pixels
 
+const TYPED = { float32: Float32Array, uint8: Uint8Array };
+
+// An array from Python: {dtype, b64} (little-endian bytes in base64, see latent_plane.py).
 function column(v) {
   if (v == null) return null;
-  if (typeof v.getChildAt === "function") return v.getChildAt(0).toArray(); // Arrow table
+  if (typeof v.b64 === "string") {
+    const text = atob(v.b64), bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return new TYPED[v.dtype](bytes.buffer);
+  }
   return ArrayBuffer.isView(v) ? v : Float32Array.from(v);
 }
 

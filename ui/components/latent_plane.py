@@ -9,6 +9,7 @@ dragging needs no Python round trip; the point reaches Python on release as ``re
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -50,6 +51,15 @@ def _noop() -> None:
     pass
 
 
+def packed(array, dtype) -> dict:
+    """A flat array for the browser as base64 of its little-endian bytes (the JS `column`).
+
+    Plain JSON, not Streamlit's Arrow path: that one needs pyarrow and pandas in the server.
+    """
+    flat = np.ascontiguousarray(array, dtype=np.dtype(dtype).newbyteorder("<")).reshape(-1)
+    return {"dtype": np.dtype(dtype).name, "b64": base64.b64encode(flat.tobytes()).decode("ascii")}
+
+
 def latent_plane(
     key: str,
     export: dict,
@@ -82,9 +92,9 @@ def latent_plane(
     digest = hashlib.sha1(points.tobytes() + (b"" if labels is None else labels.tobytes()))
     data = {
         "model": export_json(export),
-        **{name: a.reshape(-1) for name, a in export["arrays"].items()},
-        "points": points.reshape(-1),
-        "labels": labels,
+        **{name: packed(a, np.float32) for name, a in export["arrays"].items()},
+        "points": packed(points, np.float32),
+        "labels": None if labels is None else packed(labels, np.uint8),
         "points_id": digest.hexdigest()[:16],
         "class_names": list(class_names),
         "colors": list(CLASS_COLORS),
