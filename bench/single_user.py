@@ -23,8 +23,29 @@ def page_paths() -> list[tuple[str, str]]:
     return [(p.title, "" if i == 0 else p.url_path) for i, p in enumerate(PAGES)]
 
 
-def cold_start(pw, log_name: str) -> tuple[AppServer, float, float]:
-    """(running server, seconds to the first page painted, seconds to /health)."""
+# Seconds from navigation start in the page: scripts loaded and run (DOMContentLoaded), the
+# app's first message to the server (its run request), the script's last message, and now.
+BROWSER_PHASES = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  return {scripts: nav ? nav.domContentLoadedEventEnd : null,
+          request: window.__aeSent[0] ?? null, last: window.__aeRecv.slice(-1)[0] ?? null,
+          painted: performance.now()};
+}"""
+
+
+def phase_note(health: float, navigated: float, phases: dict) -> str:
+    """Where a cold start's seconds went, as text (seconds since `streamlit run`)."""
+    names = {"scripts": "Streamlit's scripts loaded", "request": "first run requested",
+             "last": "run's last message", "painted": "painted"}
+    parts = [f"health {health:.1f} s"] + [
+        f"{label} {navigated + phases[key] / 1000:.1f} s" for key, label in names.items()
+        if phases.get(key) is not None]
+    return "; ".join(parts)
+
+
+def cold_start(pw, log_name: str) -> tuple[AppServer, float, float, str]:
+    """(running server, seconds to the first page painted, seconds to /health, where the
+    seconds went)."""
     chromium = browser.launch(pw)
     page = chromium.new_context(viewport=browser.VIEWPORT).new_page()
     page.add_init_script(browser.WATCH_EXCEPTIONS)
@@ -33,12 +54,14 @@ def cold_start(pw, log_name: str) -> tuple[AppServer, float, float]:
     started = server.start()
     try:
         health = server.wait_healthy()
+        navigated = time.monotonic() - started
         page.goto(server.url, wait_until="commit")
         browser.wait_working(page, "", settle_ms=0, min_images=1)
         page.evaluate(browser.NEXT_FRAME)  # the frame that paints what the probe saw
         painted = time.monotonic()
+        phases = page.evaluate(BROWSER_PHASES)
         server.page, server.chromium = page, chromium
-        return server, painted - started, health
+        return server, painted - started, health, phase_note(health, navigated, phases)
     except BaseException:
         server.stop()
         chromium.close()
@@ -62,14 +85,15 @@ def run(quick: bool, cold_starts: int) -> list[Row]:
 
     rows: list[Row] = []
     with sync_playwright() as pw:
-        runs, loads, health = [], [], []
+        runs, loads, health, notes = [], [], [], []
         server = None
         for i in range(1 if quick else cold_starts):
             if server is not None:
                 server.stop()
                 server.chromium.close()
-            server, seconds, ready = cold_start(pw, f"cold-start-{i + 1}.log")
+            server, seconds, ready, note = cold_start(pw, f"cold-start-{i + 1}.log")
             runs.append(seconds)
+            notes.append(note)
             health.append(ready)
             loads.append(load1())
         try:
@@ -78,7 +102,7 @@ def run(quick: bool, cold_starts: int) -> list[Row]:
                 "cold start", "streamlit run → Overview title + images painted", median(runs),
                 "s", "cold_start_s", load=max(loads),
                 note=f"median of {len(runs)} fresh servers: {listed} s; /_stcore/health "
-                     f"answered after {median(health):.1f} s"))
+                     f"answered after {median(health):.1f} s; first: {notes[0]}"))
             rows += one_visitor(server, passes=1 if quick else 3)
         finally:
             server.stop()
