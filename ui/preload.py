@@ -1,10 +1,11 @@
 """Import the app's heavy libraries once, in one fixed order, before any page runs.
 
 Each browser session runs the script in its own thread. When two sessions' first runs import a
-library with internal import cycles (pandas; scikit-learn, before the app stopped importing it)
-through different entry points at the same time, Python's per-module locks can deadlock
-("_DeadlockError: deadlock detected by _ModuleLock('sklearn.metrics._dist_metrics')") or hand
-one thread a half-initialised module.
+library with internal import cycles through different entry points at the same time, Python's
+per-module locks can deadlock ("_DeadlockError: deadlock detected by
+_ModuleLock('sklearn.metrics._dist_metrics')", when the app still imported scikit-learn) or
+hand one thread a half-initialised module (plotly reading a half-imported pandas, when it still
+imported pandas). Neither is imported now, but plotly and the app's own modules are.
 app.py imports this module first: every session then takes the same path through the same
 imports, so a later session simply waits for the first one to finish them.
 """
