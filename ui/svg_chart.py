@@ -90,28 +90,29 @@ class _Frame:
         return self.top + (1 - (value - lo) / (hi - lo)) * self.height
 
 
+def _text(x: float, y: float, body: str, ink: str, anchor: str = "middle", extra: str = "") -> str:
+    return (f"<text x='{x:.1f}' y='{y:.1f}' text-anchor='{anchor}' fill='{ink}' {FONT}{extra}>"
+            f"{body}</text>")
+
+
+def _hline(frame: _Frame, y: float, ink: str, opacity: float) -> str:
+    return (f"<line x1='{frame.left:.1f}' x2='{frame.left + frame.width:.1f}' y1='{y:.1f}' "
+            f"y2='{y:.1f}' stroke='{ink}' stroke-opacity='{opacity}'/>")
+
+
 def _axes(frame: _Frame, panel: Panel, ink: str) -> list[str]:
     """Grid lines, tick labels, the panel title and the x-axis title."""
     out = []
     for t in nice_ticks(*frame.y_range, panel.ticks):
-        y = frame.y(t)
-        out.append(f"<line x1='{frame.left:.1f}' x2='{frame.left + frame.width:.1f}' "
-                   f"y1='{y:.1f}' y2='{y:.1f}' stroke='{ink}' stroke-opacity='0.15'/>")
-        out.append(f"<text x='{frame.left - 6:.1f}' y='{y + 5:.1f}' text-anchor='end' "
-                   f"fill='{ink}' {FONT}>{_fmt(t)}</text>")
+        out += [_hline(frame, frame.y(t), ink, 0.15),
+                _text(frame.left - 6, frame.y(t) + 5, _fmt(t), ink, "end")]
     bottom = frame.top + frame.height
-    for t in nice_ticks(*frame.x_range, panel.ticks):
-        x = frame.x(t)
-        out.append(f"<text x='{x:.1f}' y='{bottom + 18:.1f}' text-anchor='middle' "
-                   f"fill='{ink}' {FONT}>{_fmt(t)}</text>")
-    out.append(f"<line x1='{frame.left:.1f}' x2='{frame.left + frame.width:.1f}' "
-               f"y1='{bottom:.1f}' y2='{bottom:.1f}' stroke='{ink}' stroke-opacity='0.5'/>")
+    out += [_text(frame.x(t), bottom + 18, _fmt(t), ink)
+            for t in nice_ticks(*frame.x_range, panel.ticks)]
     centre = frame.left + frame.width / 2
-    out.append(f"<text x='{centre:.1f}' y='{PAD_TOP - 10}' text-anchor='middle' fill='{ink}' "
-               f"{FONT} font-weight='600'>{escape(panel.title)}</text>")
-    out.append(f"<text x='{centre:.1f}' y='{bottom + 38:.1f}' text-anchor='middle' "
-               f"fill='{ink}' {FONT}>{escape(panel.x_title)}</text>")
-    return out
+    return out + [_hline(frame, bottom, ink, 0.5),
+                  _text(centre, PAD_TOP - 10, escape(panel.title), ink, extra=" font-weight='600'"),
+                  _text(centre, bottom + 38, escape(panel.x_title), ink)]
 
 
 def _series(frame: _Frame, s: Series) -> list[str]:
@@ -145,7 +146,7 @@ def _legend(series: Sequence[Series], ink: str) -> list[str]:
     for s in series:
         out.append(f"<line x1='{x}' x2='{x + 24}' y1='{y - 5}' y2='{y - 5}' stroke='{s.colour}' "
                    "stroke-width='3'/>")
-        out.append(f"<text x='{x + 30}' y='{y}' fill='{ink}' {FONT}>{escape(s.label)}</text>")
+        out.append(_text(x + 30, y, escape(s.label), ink, "start"))
         x += 30 + 8 * len(s.label) + 28
     return out
 

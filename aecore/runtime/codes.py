@@ -44,19 +44,29 @@ def write_codes(path: Path, codes: np.ndarray, weights_sha256: str) -> None:
     atomic_write_bytes(path, buffer.getvalue())
 
 
+def stored_or_made(paths: tuple[Path, Path], sha: str, read, make, write):
+    """Something made from a model's weights (sha256 `sha`): read from the shipped or the
+    cached path, else made now and written to the cached one. Without a sha nothing is read
+    or written; a read-only install works, just without a cache."""
+    shipped, cached = paths
+    for path in (shipped, cached):
+        found = read(path) if sha else None
+        if found is not None:
+            return found
+    made = make()
+    if sha:
+        with contextlib.suppress(OSError):
+            write(cached, made)
+    return made
+
+
 def test_set_codes(model: TrainedModel, split: DataSplit, weights_dir=None) -> np.ndarray:
     """Flat codes (n, latent_dim) of `split` (z_mean for VAEs), from storage when possible."""
     sha = model.entry.get("sha256", "")
-    shipped, cached = code_files(model.name, split.source, weights_dir)
-    for path in (shipped, cached):
-        codes = read_codes(path, sha, len(split.x)) if sha else None
-        if codes is not None:
-            return codes
-    codes = model.encode(split.x)
-    if sha:
-        with contextlib.suppress(OSError):  # a read-only install works, just without a cache
-            write_codes(cached, codes, sha)
-    return codes
+    return stored_or_made(code_files(model.name, split.source, weights_dir), sha,
+                          lambda path: read_codes(path, sha, len(split.x)),
+                          lambda: model.encode(split.x),
+                          lambda path, codes: write_codes(path, codes, sha))
 
 
 def ship_codes(model: TrainedModel, split: DataSplit, weights_dir=None) -> Path:

@@ -11,7 +11,6 @@ same t-SNE settings.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -32,6 +31,7 @@ from aecore.analysis.projection import (
 )
 from aecore.data import DataSplit
 from aecore.files import atomic_write_bytes
+from aecore.runtime.codes import stored_or_made
 from aecore.runtime.store import model_dir
 
 if TYPE_CHECKING:   # the t-SNE process need not load ONNX Runtime
@@ -93,17 +93,11 @@ def test_set_tsne(model: TrainedModel, split: DataSplit, codes: np.ndarray,
                   weights_dir=None) -> Projection:
     """The t-SNE view of `split`'s codes: shipped, cached, or computed now in another process
     (seconds) and cached."""
-    sha = model.entry.get("sha256", "")
-    shipped, cached = tsne_files(model.name, split.source, weights_dir)
-    for path in (shipped, cached):
-        found = read_tsne(path, sha, len(split.x)) if sha else None
-        if found is not None:
-            return found
-    proj = compute_elsewhere(codes, split.y)
-    if sha:
-        with contextlib.suppress(OSError):  # a read-only install works, just without a cache
-            write_tsne(cached, proj, sha, len(split.x))
-    return proj
+    sha, n = model.entry.get("sha256", ""), len(split.x)
+    return stored_or_made(tsne_files(model.name, split.source, weights_dir), sha,
+                          lambda path: read_tsne(path, sha, n),
+                          lambda: compute_elsewhere(codes, split.y),
+                          lambda path, proj: write_tsne(path, proj, sha, n))
 
 
 def ship_tsne(model: TrainedModel, split: DataSplit, codes: np.ndarray,
