@@ -2,8 +2,9 @@
 
 The job queue (aecore.training.job_queue) starts it with `subprocess`, never with
 multiprocessing: under Streamlit `__main__` is the app script, which a spawned multiprocessing
-child would run again. The worker imports the training stack, says "ready", runs the one job the
-queue sends through the pipe with `runner(job)`, reports the result or the error, and exits.
+child would run again. The worker imports the training stack and prepares the Lab's head start
+(`aecore.training.lab.prepare`), says "ready", runs the one job the queue sends through the pipe
+with `runner(job)`, reports the result or the error, and exits.
 """
 
 from __future__ import annotations
