@@ -43,7 +43,8 @@ MOUNT = """async ([html, css, js, spec, b64, n]) => {
   window.spec = spec;
   window.arrays = Object.fromEntries(Object.keys(b64).map((k) => [k, data[k]]));
   window.sent = [];
-  mod.default({data, parentElement: root, setStateValue: (k, v) => window.sent.push([k, v])});
+  mod.default({data: [data], parentElement: root,   // the plane takes a one-item list
+               setStateValue: (k, v) => window.sent.push([k, v])});
   window.root = root;
 }"""
 
