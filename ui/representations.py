@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 import aecore
-from aecore.analysis import diskcache, pca, retrieval, tables
+from aecore.analysis import pca, retrieval, tables
 from aecore.analysis.metrics import bce
 from aecore.analysis.neighbours import NeighbourIndex
 from ui import cache
@@ -79,7 +79,7 @@ def basis() -> pca.PCA:
 @st.cache_resource(show_spinner=False)
 def test_fingerprint() -> str:
     split = cache.test_set()
-    return diskcache.make_key(diskcache.fingerprint(split.x), diskcache.fingerprint(split.y))
+    return retrieval.test_set_key(split.x, split.y)
 
 
 @st.cache_resource(show_spinner=False)
@@ -125,10 +125,10 @@ def key_parts(rep: Representation) -> tuple:
     """What the representation's numbers depend on: the weights, or the PCA basis."""
     if rep.kind == MODEL:  # the manifest's checksums, verified by cache.ready_models()
         entry = tables.read_manifest_safely().get(rep.model, {})
-        return MODEL, rep.model, diskcache.serving_checksums(entry), test_fingerprint()
+        return retrieval.model_key_parts(rep.model, entry, test_fingerprint())
     if rep.kind == PCA:
-        return PCA, rep.dims, diskcache.fingerprint(basis().components), test_fingerprint()
-    return PIXELS, test_fingerprint()
+        return retrieval.pca_key_parts(rep.dims, basis().components, test_fingerprint())
+    return retrieval.pixels_key_parts(test_fingerprint())
 
 
 def _stamp(rep: Representation) -> tuple:
@@ -169,7 +169,7 @@ def _model_bce(name: str, stamp: tuple) -> tuple[float, bool]:
     recorded = model.entry.get("metrics", {}).get("test_bce")
     if recorded is not None and not model.spec.input_noise and split.source == "full":
         return float(recorded), False
-    return pca.clean_bce(model, split.x, codes=cache.test_codes(name)), True
+    return pca.clean_bce(model, split.x, codes=lambda: cache.test_codes(name)), True
 
 
 def model_bce(name: str) -> tuple[float, bool]:

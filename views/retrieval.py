@@ -95,12 +95,20 @@ def precision_table(measured: dict) -> None:
     n = len(reps.test_split().x)
     st.caption(f"Each of the {n:,} test images in turn is the query and the other {n - 1:,} are "
                "searched; precision@k is the share of its k nearest that share its class, "
-               "averaged. Timings were measured on this machine when the numbers were first "
-               "computed: building the index over every test image (for a brute-force search, "
-               "each row's squared length: all the index there is), and the fastest of single "
-               "queries; 'Load then' is the machine's load average at that moment (timings on "
-               "a busy machine are slower and noisier). 'Search' is how the neighbours are "
-               "found: brute force in numpy, every distance computed, so they are exact.")
+               "averaged. Timings were measured when the numbers were computed (shipped with "
+               "the weights for the shipped models, else on this server when first asked for), "
+               f"on {machines(measured)}: building the index over every test image (for a "
+               "brute-force search, each row's squared length: all the index there is), and "
+               "the fastest of single queries; 'Load then' is the machine's load average at "
+               "that moment (timings on a busy machine are slower and noisier). 'Search' is "
+               "how the neighbours are found: brute force in numpy, every distance computed, "
+               "so they are exact.")
+
+
+def machines(measured: dict) -> str:
+    """The machines the timings were taken on, in words."""
+    named = sorted({s.machine for s in measured.values() if s.machine})
+    return " and ".join(named) if named else "a machine not recorded"
 
 
 search()

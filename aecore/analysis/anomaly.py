@@ -208,15 +208,25 @@ def load_anomaly_models(held_out: int, weights_dir=None) -> dict[str, TrainedMod
     return {name: load_model(name, folder) for name in anomaly_models()}
 
 
+def training_set_key_or_none() -> str | None:
+    """Names the installed training images (the threshold rules' reference), None without."""
+    try:
+        return diskcache.training_set_key()
+    except DatasetNotFound:
+        return None
+
+
 def score_table(held_out: int, x_test: np.ndarray, y_test: np.ndarray,
-                weights_dir=None) -> ScoreTable:
-    """The scores, from weights/.cache/anomaly/ when they were made from the same weights and
-    images, else computed (seconds) and stored there."""
+                weights_dir=None, ship: bool = False) -> ScoreTable:
+    """The scores: shipped in weights/anomaly/without-<k>/scores.npz or cached in
+    weights/.cache/anomaly/ when they were made from the same weights and images, else computed
+    (seconds) and cached. `ship`: the export command writes the shipped file."""
     models = load_anomaly_models(held_out, weights_dir)
     key = diskcache.make_key("anomaly", sorted(SCORE_LABELS), held_out, ELBO_SAMPLES,
                              REFERENCE_IMAGES, SCORE_SEED,
                              diskcache.fingerprint(x_test), diskcache.fingerprint(y_test),
-                             {n: diskcache.serving_checksums(m.entry) for n, m in models.items()})
+                             {n: diskcache.serving_checksums(m.entry) for n, m in models.items()},
+                             training_set_key_or_none())
 
     def compute() -> dict[str, np.ndarray]:
         reference = reference_images(held_out)
@@ -227,8 +237,10 @@ def score_table(held_out: int, x_test: np.ndarray, y_test: np.ndarray,
                            for k, v in model_scores(m, reference).items()})
         return arrays
 
-    arrays = diskcache.cached_arrays(
-        diskcache.cache_dir("anomaly", weights_dir) / f"without-{held_out}-{key}.npz", compute)
+    arrays = diskcache.stored_arrays(
+        key, held_out_dir(held_out, weights_dir) / "scores.npz",
+        diskcache.cache_dir("anomaly", weights_dir) / f"without-{held_out}-{key}.npz", compute,
+        ship=ship)
     test = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("test/")}
     reference = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("reference/")}
     return ScoreTable(held_out, np.asarray(y_test), test,

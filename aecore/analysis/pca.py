@@ -1,13 +1,16 @@
 """PCA, the linear baseline every autoencoder is measured against.
 
-Fitted on the training images (eigenvectors of their pixel covariance, in float64), cached on
-disk under weights/.cache/pca/. Keeping the first k components is the best any *linear* k-number
-code can do in squared error; reconstructions are clipped to [0, 1] so they can be scored by the
+Fitted on the training images (eigenvectors of their pixel covariance, in float64); the first
+BASIS_SIZE axes are shipped in weights/pca/ (for the training images they were fitted on, named
+by the sha256 of their file) or else fitted once and cached under weights/.cache/pca/. Keeping
+the first k components is the best any *linear* k-number code can do in squared error;
+reconstructions are clipped to [0, 1] so they can be scored by the
 same per-pixel cross-entropy as the autoencoders.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +21,7 @@ from aecore.analysis.metrics import per_image_bce
 CURVE_SIZES = (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
 CHUNK = 5000
 ENCODE_CHUNK = 1000
+BASIS_SIZE = max(CURVE_SIZES)   # axes kept: every code size a page compares (the Lab's ≤ 256)
 
 
 @dataclass(frozen=True)
@@ -25,11 +29,13 @@ class PCA:
     """Mean image and principal axes (rows, by decreasing variance) of the training images."""
 
     mean: np.ndarray         # (784,)
-    components: np.ndarray   # (784, 784)
-    variance: np.ndarray     # (784,) variance along each axis
+    components: np.ndarray   # (m, 784), m ≤ 784 (BASIS_SIZE when kept on disk)
+    variance: np.ndarray     # (m,) variance along each axis
 
     def encode(self, x, k: int) -> np.ndarray:
         """The first k principal coordinates of each image (n, k), in chunks (small peaks)."""
+        if k > len(self.components):
+            raise ValueError(f"PCA-{k} asked of a basis of {len(self.components)} axes")
         flat = np.asarray(x, np.float32).reshape(len(x), -1)
         axes = self.components[:k].T
         return np.concatenate([(flat[i:i + ENCODE_CHUNK] - self.mean) @ axes
@@ -59,11 +65,23 @@ def fit_pca(x_train: np.ndarray) -> PCA:
                variance[order].astype(np.float32))
 
 
-def training_pca() -> PCA:
-    """PCA of the installed training images, from weights/.cache/pca/ when already fitted; the
-    images are read only to fit (raises DatasetNotFound without the dataset)."""
-    path = diskcache.data_cache_dir("pca") / f"train-{diskcache.training_set_key()}.npz"
-    arrays = diskcache.cached_arrays(path, lambda: vars(fit_pca(diskcache.read_training_set()[0])))
+def kept(pca: PCA, size: int = BASIS_SIZE) -> dict[str, np.ndarray]:
+    """The arrays kept on disk: the mean and the first `size` axes."""
+    return {"mean": pca.mean, "components": np.ascontiguousarray(pca.components[:size]),
+            "variance": pca.variance[:size]}
+
+
+def training_pca(ship: bool = False) -> PCA:
+    """PCA of the installed training images (its first BASIS_SIZE axes): shipped in
+    weights/pca/train.npz, or from weights/.cache/pca/ when already fitted here; the images are
+    read only to fit (raises DatasetNotFound without the dataset). `ship`: the export command
+    writes the shipped file."""
+    training = diskcache.training_set_key()
+    key = diskcache.make_key("pca-train", training, BASIS_SIZE)
+    arrays = diskcache.stored_arrays(
+        key, diskcache.shipped_data_dir("pca") / "train.npz",
+        diskcache.data_cache_dir("pca") / f"train-{training}-{BASIS_SIZE}.npz",
+        lambda: kept(fit_pca(diskcache.read_training_set()[0])), ship=ship)
     return PCA(arrays["mean"], arrays["components"], arrays["variance"])
 
 
@@ -83,27 +101,35 @@ def bce_by_size(pca: PCA, x: np.ndarray, sizes=CURVE_SIZES) -> dict[int, float]:
     return {k: total / len(x) for k, total in out.items()}
 
 
-def cached_bce_by_size(pca: PCA, x: np.ndarray, sizes=CURVE_SIZES) -> dict[int, float]:
-    """`bce_by_size`, from weights/.cache/pca/ when already computed for these images."""
+def cached_bce_by_size(pca: PCA, x: np.ndarray, sizes=CURVE_SIZES, ship: bool = False
+                       ) -> dict[int, float]:
+    """`bce_by_size`, shipped in weights/pca/bce.json or cached in weights/.cache/pca/ when
+    already computed with this basis for these images."""
     sizes = sorted(set(sizes))
     key = diskcache.make_key("pca-bce", diskcache.fingerprint(pca.components),
                              diskcache.fingerprint(x), sizes)
-    path = diskcache.data_cache_dir("pca") / f"bce-{key}.json"
-    result = diskcache.cached_json(path, lambda: {str(k): v for k, v
-                                                  in bce_by_size(pca, x, sizes).items()})
-    return {int(k): v for k, v in result.items()}
+    result = diskcache.stored_json(
+        key, diskcache.shipped_data_dir("pca") / "bce.json",
+        diskcache.data_cache_dir("pca") / f"bce-{key}.json",
+        lambda: {str(k): v for k, v in bce_by_size(pca, x, sizes).items()}, ship=ship)
+    return {k: result[str(k)] for k in sorted(map(int, result))}   # (JSON sorts them as text)
 
 
-def clean_bce(model, x: np.ndarray, weights_dir=None, codes: np.ndarray | None = None) -> float:
-    """A model's BCE reconstructing clean images `x`, from weights/.cache/clean-bce/ when
-    already measured for the same serving files and images (the denoiser's recorded score is
-    on noisy input, so it is placed beside PCA by this one). `codes`: the model's codes of `x`
-    when already at hand, so only the decoder runs."""
+def clean_bce(model, x: np.ndarray, weights_dir=None,
+              codes: np.ndarray | Callable[[], np.ndarray] | None = None,
+              ship: bool = False) -> float:
+    """A model's BCE reconstructing clean images `x`, shipped in weights/clean-bce/<name>.json
+    or cached in weights/.cache/clean-bce/ when already measured for the same serving files and
+    images (the denoiser's recorded score is on noisy input, so it is placed beside PCA by this
+    one). `codes`: the model's codes of `x` (or what gives them, called only when the score is
+    computed), so only the decoder runs."""
     key = diskcache.make_key("clean-bce", model.name, diskcache.serving_checksums(model.entry),
                              diskcache.fingerprint(x))
-    path = diskcache.cache_dir("clean-bce", weights_dir) / f"{key}.json"
 
     def compute() -> dict:
-        x_hat = model.decode(codes) if codes is not None else model.reconstruct(x)
+        given = codes() if callable(codes) else codes
+        x_hat = model.decode(given) if given is not None else model.reconstruct(x)
         return {"bce": float(np.mean(per_image_bce(x, x_hat)))}
-    return diskcache.cached_json(path, compute)["bce"]
+    return diskcache.stored_json(
+        key, diskcache.shipped_dir("clean-bce", weights_dir) / f"{model.name}.json",
+        diskcache.cache_dir("clean-bce", weights_dir) / f"{key}.json", compute, ship=ship)["bce"]

@@ -4,12 +4,15 @@ Every search is an exact brute-force Euclidean search in numpy (`aecore.analysis
 which finds the neighbours scikit-learn's `NearestNeighbors` finds. Quality is measured two ways
 on the test set: precision@k (the share of a query's k nearest other images that share its
 class, averaged over every test image as the query) and the accuracy of a k-NN classifier
-fitted on one half of the test set and scored on the other.
+fitted on one half of the test set and scored on the other. The scores of the shipped models,
+of PCA at their code sizes and of raw pixels on the full test set are shipped in
+weights/retrieval/ (`python -m aecore.export`), with the machine their timings were taken on.
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -62,6 +65,7 @@ class NeighbourScores:
     query_ms: float                # one 10-neighbour query (fastest of TIMED_QUERIES)
     algorithm: str                 # how the search runs
     load: float | None             # the machine's 1-minute load average when timed
+    machine: str | None = None     # the machine timed on: CPU model and cores
 
     def at(self, k: int) -> float:
         return self.precision[k - 1]
@@ -76,7 +80,19 @@ def neighbour_scores(x, labels, k_max: int = K_MAX) -> NeighbourScores:
     precision = np.cumsum(hits, axis=1).mean(axis=0) / np.arange(1, k_max + 1)
     return NeighbourScores(tuple(float(p) for p in precision), knn_accuracy(rows, labels),
                            build_ms, single_query_ms(index, rows), index.algorithm,
-                           load_average())
+                           load_average(), machine())
+
+
+def machine() -> str:
+    """This machine in a few words: its CPU model and how many cores it has."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            model = next((line.split(":", 1)[1].strip() for line in info
+                          if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores"
 
 
 def load_average() -> float | None:
@@ -87,20 +103,56 @@ def load_average() -> float | None:
         return None
 
 
+def test_set_key(x, labels) -> str:
+    """Names a set of test images and their labels (a fingerprint, not every byte)."""
+    return diskcache.make_key(diskcache.fingerprint(np.asarray(x)),
+                              diskcache.fingerprint(np.asarray(labels)))
+
+
+def model_key_parts(name: str, entry: dict, test_key: str) -> tuple:
+    """What a model's codes of the test set are made from: its serving files' checksums (from
+    its manifest entry) and the test images."""
+    return "model", name, diskcache.serving_checksums(entry), test_key
+
+
+def pca_key_parts(dims: int, components: np.ndarray, test_key: str) -> tuple:
+    """What PCA-`dims` coordinates of the test set are made from: the basis and the images."""
+    return "pca", dims, diskcache.fingerprint(components), test_key
+
+
+def pixels_key_parts(test_key: str) -> tuple:
+    return ("pixels", test_key)
+
+
+def shipped_name(key_parts: tuple) -> str:
+    """The shipped file's name for a representation: 'basic', 'pca-32', 'pixels'."""
+    kind = key_parts[0]
+    if kind == "model":
+        return str(key_parts[1])
+    return f"pca-{key_parts[1]}" if kind == "pca" else str(kind)
+
+
 def cached_neighbour_scores(key_parts: tuple, make_rows: Callable[[], np.ndarray], labels,
-                            weights_dir=None, data_only: bool = False) -> NeighbourScores:
-    """`neighbour_scores` from .cache/retrieval/ when already measured for `key_parts` (what the
-    rows are made from) and these labels; `make_rows` is called only when not. `data_only`:
-    the rows depend on the images alone (PCA, pixels), so the project's cache is used."""
+                            weights_dir=None, data_only: bool = False,
+                            ship: bool = False) -> NeighbourScores:
+    """`neighbour_scores` shipped in weights/retrieval/ or cached in .cache/retrieval/ when
+    already measured for `key_parts` (what the rows are made from: `*_key_parts`) and these
+    labels; `make_rows` is called only when not. `data_only`: the rows depend on the images
+    alone (PCA, pixels), so the project's folders are used. `ship`: the export command writes
+    the shipped file."""
     key = diskcache.make_key("neighbours", "one-thread queries", NeighbourIndex.algorithm,
                              sorted(NeighbourScores.__dataclass_fields__), K_MAX,
                              CLASSIFIER_K, SPLIT_SEED, TIMED_QUERIES, TIMED_BUILDS, *key_parts,
                              diskcache.fingerprint(np.asarray(labels)))
-    folder = (diskcache.data_cache_dir("retrieval") if data_only
-              else diskcache.cache_dir("retrieval", weights_dir))
-    result = diskcache.cached_json(
-        folder / f"{key}.json",
-        lambda: asdict(neighbour_scores(make_rows(), labels)))
+    if data_only:
+        shipped, cached = diskcache.shipped_data_dir("retrieval"), diskcache.data_cache_dir(
+            "retrieval")
+    else:
+        shipped = diskcache.shipped_dir("retrieval", weights_dir)
+        cached = diskcache.cache_dir("retrieval", weights_dir)
+    result = diskcache.stored_json(
+        key, shipped / f"{shipped_name(key_parts)}.json", cached / f"{key}.json",
+        lambda: asdict(neighbour_scores(make_rows(), labels)), ship=ship)
     return NeighbourScores(**{**result, "precision": tuple(result["precision"])})
 
 

@@ -3,7 +3,9 @@
 For each model: the encoder and decoder as ONNX (what the app serves through ONNX Runtime) and,
 for models with a 2-D code, the decoder's arrays for the browser and (from the command) the
 test set's codes; for wider codes (from the command) the t-SNE view of the test set's codes,
-which the app shows without running t-SNE. Each export is checked
+which the app shows without running t-SNE. The command also ships what the Retrieval, AE vs PCA
+and Anomaly detection pages derive from the weights and the full test set (`ship_results`), so
+a fresh clone computes none of it on a visitor's first click. Each export is checked
 against Keras on fixed inputs before it is recorded in the manifest with its checksum. Weights
 trained under JAX on a GPU are exported here, on a TensorFlow machine (tf2onnx needs it).
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from aecore.analysis import anomaly, pca, retrieval
 from aecore.data import find_dataset_dir, load_sample, load_test_set
 from aecore.errors import WeightsError
 from aecore.models.registry import get_spec, list_models
@@ -131,13 +134,58 @@ def ship_tsne_views(name: str, weights_dir: str | Path | None = None) -> list[Pa
                            weights_dir) for split in image_sets()]
 
 
+def ship_results(names: list[str], weights_dir: str | Path | None = None) -> None:
+    """Store in the weights folder what pages derive from the weights and the full test set:
+    the nearest-neighbour scores of each model's codes (weights/retrieval/<name>.json), the clean
+    BCE of models trained on noisy input (weights/clean-bce/), the PCA basis and its BCE curve
+    (weights/pca/), PCA's and raw pixels' neighbour scores (weights/retrieval/pca-<k>.json,
+    pixels.json), and the scores of each trained anomaly class (weights/anomaly/without-<k>/
+    scores.npz). Each holds the key of what it was made from and is ignored when that changes;
+    a current file is kept as it is. Needs the dataset (else nothing is shipped)."""
+    if find_dataset_dir() is None:
+        print("no dataset installed: no page results shipped", file=sys.stderr)
+        return
+    split = load_test_set()
+    test_key = retrieval.test_set_key(split.x, split.y)
+    for name in names:
+        model = load_model(name, weights_dir)
+
+        def model_codes(model=model):
+            return codes.test_set_codes(model, split, weights_dir)
+        retrieval.cached_neighbour_scores(retrieval.model_key_parts(name, model.entry, test_key),
+                                          model_codes, split.y, weights_dir, ship=True)
+        if model.spec.input_noise:   # the others' clean BCE is the manifest's test BCE
+            pca.clean_bce(model, split.x, weights_dir, codes=model_codes, ship=True)
+    basis = pca.training_pca(ship=True)
+    sizes = sorted({get_spec(name).latent_dim for name in list_models()})
+    pca.cached_bce_by_size(basis, split.x, sorted({*pca.CURVE_SIZES, *sizes}), ship=True)
+    for k in sizes:
+        retrieval.cached_neighbour_scores(retrieval.pca_key_parts(k, basis.components, test_key),
+                                          lambda k=k: basis.encode(split.x, k), split.y,
+                                          data_only=True, ship=True)
+    retrieval.cached_neighbour_scores(retrieval.pixels_key_parts(test_key),
+                                      lambda: retrieval.features(split.x), split.y,
+                                      data_only=True, ship=True)
+    for held_out in trained_anomaly_classes(weights_dir):
+        anomaly.score_table(held_out, split.x, split.y, weights_dir, ship=True)
+
+
+def trained_anomaly_classes(weights_dir: str | Path | None = None) -> list[int]:
+    """The held-out classes whose anomaly models all serve."""
+    return [held_out for held_out in range(len(anomaly.CLASS_NAMES))
+            if anomaly.held_out_dir(held_out, weights_dir).is_dir()
+            and all(message == "ok" for message in store.weights_status(
+                anomaly.held_out_dir(held_out, weights_dir), anomaly.anomaly_models()).values())]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Export trained weights for serving (ONNX).")
     parser.add_argument("--model", default="all", help=f"one of {', '.join(list_models())} or all")
     parser.add_argument("--weights-dir", default=None, help="where the weights are (weights/)")
     parser.add_argument("--no-codes", action="store_true",
-                        help="do not store the test-set codes of 2-D models in weights/codes/ "
-                             "nor the t-SNE views of the others in weights/tsne/")
+                        help="do not store the test-set codes of 2-D models in weights/codes/, "
+                             "the t-SNE views of the others in weights/tsne/ nor the pages' "
+                             "results (ship_results)")
     args = parser.parse_args(argv)
     names = list_models() if args.model == "all" else [args.model]
     failed = 0
@@ -154,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         diffs = entry["serving"]["max_abs_difference"]
         print(f"{name}: " + ", ".join(f"{k} max |diff| {v:.1e}" for k, v in diffs.items()),
               flush=True)
+    if not args.no_codes and not failed:
+        ship_results(names, args.weights_dir)
     return 1 if failed else 0
 
 
