@@ -26,7 +26,7 @@ def import_ui_modules() -> None:
     import ui
 
     for module in sorted(m.name for m in pkgutil.iter_modules(ui.__path__)):
-        if module != "preload":
+        if module not in ("preload", "serve"):   # serve: the launcher, not a page's
             importlib.import_module(f"ui.{module}")
 
 

@@ -94,12 +94,17 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def serve(app: Path, log_name: str = "streamlit-server.log"):
-    """Run `streamlit run app` on a free port; yield its base URL once healthy; stop it after."""
+def serve(app: Path, log_name: str = "streamlit-server.log", launcher: bool = False):
+    """Run `streamlit run app` on a free port; yield its base URL once healthy; stop it after.
+
+    launcher=True: start app.py as `make run` does, `python -m ui.serve` (with its warm-up).
+    """
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
+    if launcher and Path(app).resolve() != ROOT / "app.py":
+        raise ValueError(f"ui.serve serves app.py only, not {app}")
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(app),
+        sys.executable, *(["-m", "ui.serve"] if launcher else ["-m", "streamlit", "run", str(app)]),
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",

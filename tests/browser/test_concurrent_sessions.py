@@ -1,6 +1,7 @@
 """A class opens a freshly started server at once: several sessions in separate browser contexts,
 each clicking through the sidebar's page links before its first page has finished loading.
-No session may ever show an exception box, and every session ends on a working page.
+No session may ever show an exception box, and every session ends on a working page. The
+server is started as `make run` starts it (ui/serve.py), so its warm-up runs meanwhile.
 """
 
 from __future__ import annotations
@@ -95,7 +96,9 @@ async def open_class(base: str) -> list[dict]:
 def test_a_class_opens_a_fresh_server_at_once_and_clicks_around():
     require_chromium("async_api")
     (LOG_DIR / "screenshots").mkdir(parents=True, exist_ok=True)
-    with serve(ROOT / "app.py", log_name="streamlit-sessions.log") as base:
+    # Served as `make run` serves it: the warm-up thread imports and loads while the sessions'
+    # first runs do the same (they must wait for it, never see half-made modules or caches).
+    with serve(ROOT / "app.py", log_name="streamlit-sessions.log", launcher=True) as base:
         results = asyncio.run(open_class(base))
     log = (LOG_DIR / "streamlit-sessions.log").read_text(errors="replace")
     for result in results:
@@ -113,3 +116,4 @@ def test_a_class_opens_a_fresh_server_at_once_and_clicks_around():
     busy = [r for r in results if set(r["states"]) - {"notRunning"}]
     assert busy, f"no click landed while a page was still running: {results}"
     assert "Traceback" not in log, log[-3000:]
+    assert "warm-up done: imports" in log and "missing ScriptRunContext" not in log, log[-3000:]
