@@ -38,8 +38,9 @@ data:
 		     "(install it with: sudo apt-get install dataset-fashion-mnist)."; \
 	fi
 
+# ui/serve.py: `streamlit run app.py` (same config) plus a warm-up once the server answers.
 run: venv data
-	$(BIN)/streamlit run app.py
+	$(BIN)/python -m ui.serve
 
 test: venv data
 	$(BIN)/python -m pytest -q tests
