@@ -76,6 +76,8 @@ def machine_lines(info: dict) -> list[str]:
         f"- Load average when the run started (1 / 5 / 15 min): {load}",
         *([f"- Server started with extra options (A/B run): {' '.join(info['server_options'])}"]
           if info.get("server_options") else []),
+        *(["- Servers started with plain `streamlit run app.py` (A/B run), not as `make run` "
+           "does (`python -m ui.serve`)"] if info.get("launcher") == "streamlit" else []),
     ]
 
 

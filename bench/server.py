@@ -1,4 +1,4 @@
-"""A fresh `streamlit run app.py` process as `make run` starts it: its URL, log, memory."""
+"""A fresh app server as `make run` starts it (`python -m ui.serve`): its URL, log, memory."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ LOG_DIR = ROOT / "test-output" / "bench"
 HEALTH_TIMEOUT_S = 120.0
 OPTIONS: list[str] = []   # extra "--section.key=value" options for an A/B run (python -m bench
                           # --server-option runner.postScriptGC=false); none in `make bench`
+# How the server is started: as `make run` does (ui/serve.py: `streamlit run app.py` plus the
+# warm-up thread), or plain `streamlit run app.py` for an A/B (python -m bench --launcher
+# streamlit).
+LAUNCHERS = {"make-run": ["-m", "ui.serve"], "streamlit": ["-m", "streamlit", "run", "app.py"]}
+LAUNCHER = "make-run"
 
 
 def free_port() -> int:
@@ -49,24 +54,25 @@ def rss_mib(pid: int) -> tuple[float, float]:
 
 
 class AppServer:
-    """`python -m streamlit run app.py` on a free port with the project's own config.
+    """The app (`python -m ui.serve`, as `make run` starts it) on a free port with the
+    project's own config.
 
     Only the port, address and headless mode are set on the command line, so the file
     watcher, usage statistics and post-run GC are what `make run` gets.
     """
 
-    def __init__(self, log_name: str, app: str = "app.py"):
+    def __init__(self, log_name: str, launcher: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         self.log_path = LOG_DIR / log_name
-        self.app = app
+        self.launcher = launcher or LAUNCHER
         self.proc: subprocess.Popen | None = None
         self.started = 0.0
 
     def start(self) -> float:
         """Start the process; returns its start time (time.monotonic)."""
-        cmd = [sys.executable, "-m", "streamlit", "run", self.app, "--server.headless", "true",
+        cmd = [sys.executable, *LAUNCHERS[self.launcher], "--server.headless", "true",
                "--server.port", str(self.port), "--server.address", "127.0.0.1",
                *(f"--{option}" for option in OPTIONS)]
         with open(self.log_path, "w") as log:

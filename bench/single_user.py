@@ -1,19 +1,22 @@
 """One visitor on a fresh server: cold start, every page once, server memory, Denoiser slider.
 
-Cold start: `streamlit run app.py` is started with Chromium already open; the clock runs from
-the process start until the first page's title and all its images are loaded and the script
-is idle (then one more animation frame: painted). Repeated on fresh servers; the last server
-then serves one visitor who clicks through every page (server RSS after) and moves the
-Denoiser's noise slider with the keyboard (bench/slider.py).
+Cold start: the server is started as `make run` starts it (bench/server.py) with Chromium
+already open; the clock runs from the process start until the first page's title and all its
+images are loaded and the script is idle (then one more animation frame: painted). Repeated on
+fresh servers; the last server then serves one visitor who clicks through every page (server
+RSS after) and moves the Denoiser's noise slider with the keyboard (bench/slider.py).
 """
 
 from __future__ import annotations
 
+import re
 import time
 
 from bench import browser, slider
 from bench.server import AppServer
 from bench.targets import Row, load1, measured, median
+
+LAUNCHED = {"make-run": "make run (ui.serve)", "streamlit": "streamlit run app.py"}
 
 
 def page_paths() -> list[tuple[str, str]]:
@@ -34,13 +37,19 @@ BROWSER_PHASES = """() => {
 
 
 def phase_note(health: float, navigated: float, phases: dict) -> str:
-    """Where a cold start's seconds went, as text (seconds since `streamlit run`)."""
+    """Where a cold start's seconds went, as text (seconds since the server was started)."""
     names = {"scripts": "Streamlit's scripts loaded", "request": "first run requested",
              "last": "run's last message", "painted": "painted"}
     parts = [f"health {health:.1f} s"] + [
         f"{label} {navigated + phases[key] / 1000:.1f} s" for key, label in names.items()
         if phases.get(key) is not None]
     return "; ".join(parts)
+
+
+def warm_up_note(log: str) -> str:
+    """The launcher's warm-up steps as its log line gives them ("" when there was none)."""
+    found = re.search(r"warm-up done: (.*)", log)
+    return f"; warm-up thread: {found.group(1).strip()}" if found else ""
 
 
 def cold_start(pw, log_name: str) -> tuple[AppServer, float, float, str]:
@@ -61,7 +70,8 @@ def cold_start(pw, log_name: str) -> tuple[AppServer, float, float, str]:
         painted = time.monotonic()
         phases = page.evaluate(BROWSER_PHASES)
         server.page, server.chromium = page, chromium
-        return server, painted - started, health, phase_note(health, navigated, phases)
+        note = phase_note(health, navigated, phases) + warm_up_note(server.log_text())
+        return server, painted - started, health, note
     except BaseException:
         server.stop()
         chromium.close()
@@ -99,7 +109,8 @@ def run(quick: bool, cold_starts: int) -> list[Row]:
         try:
             listed = ", ".join(f"{s:.1f}" for s in runs)
             rows.append(measured(
-                "cold start", "streamlit run → Overview title + images painted", median(runs),
+                "cold start", f"{LAUNCHED[server.launcher]} → Overview title + images painted",
+                median(runs),
                 "s", "cold_start_s", load=max(loads),
                 note=f"median of {len(runs)} fresh servers: {listed} s; /_stcore/health "
                      f"answered after {median(health):.1f} s; first: {notes[0]}"))

@@ -108,6 +108,9 @@ def parse_args(argv):
     parser.add_argument("--server-option", action="append", default=[], metavar="KEY=VALUE",
                         help="A/B runs: pass --KEY=VALUE to streamlit run (e.g. "
                              "runner.postScriptGC=false); repeatable")
+    parser.add_argument("--launcher", choices=sorted(server.LAUNCHERS), default=server.LAUNCHER,
+                        help="how servers start: as make run does (python -m ui.serve, with "
+                             "its warm-up; the default) or plain streamlit run app.py (an A/B)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"default: {OUTPUT.name}")
     parser.add_argument("--json", type=Path, default=JSON_OUTPUT)
     return parser.parse_args(argv)
@@ -116,7 +119,9 @@ def parse_args(argv):
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     server.OPTIONS[:] = args.server_option
-    info = {**machine.describe(), "server_options": args.server_option}
+    server.LAUNCHER = args.launcher
+    info = {**machine.describe(), "server_options": args.server_option,
+            "launcher": args.launcher}
     print(f"benchmarks {info['date']}: {info['cpu']}, {info['cores']} cores, load "
           f"{' '.join(f'{v:.2f}' for v in info['load_average'])}", flush=True)
     started = time.monotonic()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bench import gc_probe, report, sessions, slider, suite, training
+from bench import gc_probe, report, server, sessions, single_user, slider, suite, training
 from bench.targets import (
     FAIL,
     INFO,
@@ -136,3 +136,24 @@ def test_main_writes_the_report_and_exits_0_when_a_section_breaks(monkeypatch, t
     rows = json.loads(js.read_text())["rows"]
     assert [r["status"] for r in rows] == ["PASS", "ERROR"]
     assert all("load" in r for r in rows)
+
+
+def test_cold_start_note_gives_the_launchers_warm_up_steps():
+    log = ("2026-12-01 10:11:43.960 Uvicorn server started on 127.0.0.1:41371\n"
+           "2026-12-01 10:11:45.367 warm-up done: imports 0.73 s, models 0.31 s\n  Stopping...\n")
+    assert single_user.warm_up_note(log) == "; warm-up thread: imports 0.73 s, models 0.31 s"
+    assert single_user.warm_up_note("Uvicorn server started\n") == ""
+
+
+def test_servers_start_as_make_run_does_unless_told_otherwise(monkeypatch, tmp_path):
+    monkeypatch.setattr(server, "LAUNCHER", server.LAUNCHER)
+    monkeypatch.setattr(suite, "SECTIONS", {**suite.SECTIONS, "decode": lambda args: []})
+    out, js = tmp_path / "B.md", tmp_path / "b.json"
+    suite.main(["--only", "decode", "--output", str(out), "--json", str(js)])
+    assert server.LAUNCHER == "make-run" and "plain `streamlit run" not in out.read_text()
+    assert server.LAUNCHERS["make-run"] == ["-m", "ui.serve"]
+    assert "run: venv data\n\t$(BIN)/python -m ui.serve" in (server.ROOT / "Makefile").read_text()
+    suite.main(["--only", "decode", "--launcher", "streamlit", "--output", str(out),
+                "--json", str(js)])
+    assert server.LAUNCHER == "streamlit" and "plain `streamlit run app.py`" in out.read_text()
+    assert server.AppServer("x.log").launcher == "streamlit"
