@@ -150,30 +150,33 @@ def write_shipped_arrays(path: Path, key: str, arrays: dict[str, np.ndarray]) ->
     atomic_write_bytes(path, buffer.getvalue())
 
 
+def _shipped_or_cached(found, from_cache: Callable, compute: Callable, write: Callable,
+                       ship: bool):
+    """`found` (a current shipped result) if any; else the cache's, or with `ship` a fresh
+    result written to the shipped file."""
+    if found is not None:
+        return found
+    if not ship:
+        return from_cache()
+    result = compute()
+    write(result)
+    return result
+
+
 def stored_json(key: str, shipped: Path, cached: Path, compute: Callable[[], dict],
                 ship: bool = False) -> dict:
     """A JSON result: from the shipped file when it was made under `key`, else from the cache
     (or computed and cached there). `ship` (the export command): computed and written to the
     shipped file instead, unless that one is already current."""
-    found = read_shipped_json(shipped, key)
-    if found is not None:
-        return found
-    if not ship:
-        return cached_json(cached, compute)
-    result = compute()
-    atomic_write_json(shipped, {"key": key, "result": result})
-    return result
+    return _shipped_or_cached(
+        read_shipped_json(shipped, key), lambda: cached_json(cached, compute), compute,
+        lambda result: atomic_write_json(shipped, {"key": key, "result": result}), ship)
 
 
 def stored_arrays(key: str, shipped: Path, cached: Path,
                   compute: Callable[[], dict[str, np.ndarray]], ship: bool = False
                   ) -> dict[str, np.ndarray]:
     """`stored_json` for named arrays (.npz)."""
-    found = read_shipped_arrays(shipped, key)
-    if found is not None:
-        return found
-    if not ship:
-        return cached_arrays(cached, compute)
-    arrays = compute()
-    write_shipped_arrays(shipped, key, arrays)
-    return arrays
+    return _shipped_or_cached(
+        read_shipped_arrays(shipped, key), lambda: cached_arrays(cached, compute), compute,
+        lambda arrays: write_shipped_arrays(shipped, key, arrays), ship)
