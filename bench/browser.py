@@ -15,6 +15,11 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 VIEWPORT = {"width": 1280, "height": 900}
 FIRST_LOAD_TIMEOUT_MS = 300_000   # a very busy machine: never hang, but give it time
 
+# Every <img> under an element, including those in components' open shadow roots (a JS
+# expression of `root`).
+IMAGES_UNDER = """[root, ...[...root.querySelectorAll('*')].filter((e) => e.shadowRoot)
+  .map((e) => e.shadowRoot)].flatMap((r) => [...r.querySelectorAll('img')])"""
+
 # A working page: the script is idle, the URL is the expected page, the main block has its
 # title and every image in it has loaded; true once that held for `settle` ms. Returns
 # {"lag": ms since it first held} (so the caller can date it), "exception", or false.
@@ -26,7 +31,7 @@ WORKING = """([path, settle, minImages]) => {
   const main = document.querySelector('[data-testid="stMain"]');
   if (!busy && document.querySelector('[data-testid="stException"]')) return "exception";
   const here = location.pathname.replace(/^\\/+|\\/+$/g, '');
-  const imgs = main ? [...main.querySelectorAll('img')] : [];
+  const imgs = main ? ((root) => """ + IMAGES_UNDER + """)(main) : [];
   const ok = !busy && main && main.querySelector('h1') && (path === null || here === path)
     && imgs.length >= minImages && imgs.every((i) => i.complete && i.naturalWidth > 0);
   if (!ok) { window.__aeSince = undefined; return false; }

@@ -110,7 +110,8 @@ def measure(models: list[str], seconds: float = 3.0, drags: int = 3, points: int
     html = (HERE / "latent_plane.py").read_text().split('HTML = """')[1].split('"""')[0]
     css = (HERE / "latent_plane.css").read_text()
     engine_js = Path(engine).read_text()
-    js = engine_js + "\n" + (HERE / "latent_plane.js").read_text()
+    js = "\n".join([engine_js, (HERE / "mount_once.js").read_text(),
+                    (HERE / "latent_plane.js").read_text()])
     results = []
     with sync_playwright() as p:
         browser = launch(p)

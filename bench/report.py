@@ -10,10 +10,12 @@ HOW = {
                   "painted. Median of several fresh servers.",
     "one visitor": "On the last cold-start server: one session clicks every sidebar link in "
                    "turn (first visits: models load, caches fill).",
-    "denoiser slider": "The noise slider focused and moved by one step with ArrowRight/Left; "
+    "denoiser slider": "The noise slider (a flipbook: every level drawn in advance, swapped "
+                       "in the browser) focused and moved by one step with ArrowRight/Left; "
                        "the clock runs from keydown until every replaced image has its new src "
-                       "loaded, plus two animation frames. Parts from WebSocket and resource "
-                       "timings; `python:` rows time the step's own work without Streamlit.",
+                       "loaded, plus two animation frames. Python hears of the step on release "
+                       "(its run is a part row); a new noise seed redraws every level (timed); "
+                       "`python:` rows time one level's work without Streamlit.",
     "sessions": "A fresh server; N Chromium contexts open it at the same moment and each clicks "
                 "another page's link as soon as the sidebar shows (before its first page has "
                 "loaded). Exception boxes ever shown + tracebacks in the server log.",

@@ -143,12 +143,26 @@ class _GalleryParser(HTMLParser):
 
 def _galleries(at) -> list[_GalleryParser]:
     parsers = []
-    for block in at.get("html"):
-        if 'class="ae-gallery"' in block.proto.body:
+    for body in html_blocks(at):
+        if 'class="ae-gallery"' in body:
             parser = _GalleryParser()
-            parser.feed(block.proto.body)
+            parser.feed(body)
             parsers.append(parser)
     return parsers
+
+
+def flipbooks(at) -> list[dict]:
+    """The data of every flipbook (ui/components/flipbook.py) on the page, in page order."""
+    import json
+
+    return [json.loads(el.proto.json)[0] for el in at.get("bidi_component")
+            if el.proto.component_name.endswith("flipbook")]
+
+
+def html_blocks(at) -> list[str]:
+    """The HTML of every st.html block, then the frame each flipbook shows."""
+    return ([block.proto.body for block in at.get("html")]
+            + [book["frames"][book["index"]] for book in flipbooks(at)])
 
 
 def figures(at) -> list[Figure]:

@@ -72,7 +72,7 @@ def test_slider_phases_split_a_step():
     assert parts["request → image requests"] == 90.0
     assert parts["image fetch"] == 60.0
     assert parts["images loaded → painted"] == 40.0
-    assert parts["server run (request → last message)"] == 170.0
+    assert parts["release → Python's run finished (after the paint)"] == 170.0
     assert slider.phases({"key": 0.0, "painted": 5.0, "sent": []}) == {"total": 5.0}
 
 

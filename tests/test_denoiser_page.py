@@ -47,19 +47,43 @@ def test_default_render_shows_means_images_and_curves(monkeypatch, weights_dir):
     labels = pagetools.gallery_labels(at)
     assert sum("vs noisy" in label for label in labels) == 2   # each model against the input
     assert len(pagetools.figures(at)) == 4 * 3                  # clean, noisy, two models
-    chart = next(h.proto.body for h in at.get("html") if "ae-chart" in h.proto.body)
+    chart = next(body for body in pagetools.html_blocks(at) if "ae-chart" in body)
     assert "current level 0.5" in chart
+    book = pagetools.flipbooks(at)[0]
+    assert book["values"] == list(denoise.SLIDER_LEVELS) and book["values"][book["index"]] == 0.5
+    assert len(book["frames"]) == len(book["summaries"]) == len(denoise.SLIDER_LEVELS)
+    assert book["summaries"][book["index"]].startswith("Noise level 0.5. Means: Noisy input")
     assert any("σ = 0.5" in md.value for md in at.markdown)
     assert not at.warning and not at.error
 
 
-def test_noise_slider_changes_the_metrics(monkeypatch, weights_dir):
+def frame_means(at: AppTest, level: float) -> dict[str, tuple[float, float]]:
+    """`means` of the frame the flipbook shows at `level` (what the browser swaps in)."""
+    book = pagetools.flipbooks(at)[0]
+    book["index"] = book["values"].index(level)
+    shown = pagetools.flipbooks
+    try:
+        pagetools.flipbooks = lambda _at: [book]
+        return means(at)
+    finally:
+        pagetools.flipbooks = shown
+
+
+def test_every_slider_level_is_drawn_in_advance(monkeypatch, weights_dir):
+    at = run_page(monkeypatch, weights_dir)
+    psnr = [frame_means(at, level)[NOISY_LABEL][0] for level in (0.1, 0.5, 0.9)]
+    assert psnr[0] > psnr[1] > psnr[2]  # more noise, lower PSNR
+
+
+def test_released_level_is_kept_and_shown(monkeypatch, weights_dir):
     at = run_page(monkeypatch, weights_dir)
     before = means(at)[NOISY_LABEL][0]
-    at.slider(key="denoiser_level").set_value(0.9).run()
+    at.session_state["denoiser_level"] = 0.9   # what keep_level stores on release
+    at.run()
     assert not at.exception
-    assert means(at)[NOISY_LABEL][0] < before  # more noise, lower PSNR
-    assert at.slider(key="denoiser_level").value == 0.9
+    book = pagetools.flipbooks(at)[0]
+    assert book["values"][book["index"]] == 0.9
+    assert means(at)[NOISY_LABEL][0] < before
 
 
 @pytest.mark.parametrize("kind", ["salt_pepper", "mask"])

@@ -64,7 +64,7 @@ def test_a_denoiser_link_restores_its_view(empty_weights):
     kind = aecore.NOISE_KINDS[-1]
     at = open_link("denoiser", level="0.65", kind=kind, noise_seed="3", images="12,408,77")
     assert not at.toast
-    assert at.slider(key="denoiser_level").value == pytest.approx(0.65)
+    assert at.session_state["denoiser_level"] == pytest.approx(0.65)
     assert at.session_state["denoiser_kind"] == kind
     assert at.number_input(key="denoiser_seed").value == 3
     assert at.radio(key="denoiser_img_mode").value == "By test index"
@@ -84,7 +84,7 @@ def test_a_denoiser_link_restores_its_view(empty_weights):
 def test_a_bad_denoiser_value_keeps_the_default(params, field, empty_weights):
     at = open_link("denoiser", **params)
     assert field in notice(at)
-    assert at.slider(key="denoiser_level").value == 0.5
+    assert at.session_state["denoiser_level"] == 0.5
     assert at.session_state["denoiser_kind"] == "gaussian"
     assert at.radio(key="denoiser_img_mode").value == "Random"
     assert dict(at.query_params) == {}

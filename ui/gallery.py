@@ -24,7 +24,7 @@ from aecore.data.uploads import tile_images, to_png_bytes
 _TEST_CAPTION = re.compile(r"^(sample )?#(\d+) (.+)$")  # the chooser's "#752 Sneaker"
 
 # Page-wide (app.py adds it once per run). Captions keep the text colour: theme-proof contrast.
-CSS = """<style>
+RULES = """
 .ae-gallery { display: grid; gap: 0.75rem 0.75rem; align-items: start; margin-bottom: 0.5rem; }
 .ae-gallery figure { margin: 0; min-width: 0; }
 .ae-gallery img { display: block; width: 100%; height: auto; image-rendering: pixelated; }
@@ -32,7 +32,8 @@ CSS = """<style>
                          padding-top: 0.25rem; line-height: 1.3; }
 .ae-gallery .ae-label { grid-column: 1; align-self: center; overflow-wrap: anywhere; }
 .ae-gallery .ae-note { align-self: center; font-size: 0.875rem; }
-</style>"""
+"""
+CSS = f"<style>{RULES}</style>"
 
 
 def stylesheet() -> None:
@@ -105,6 +106,15 @@ def _grid_alt(label: str, column: str | None, caption: str | None, i: int) -> st
 def image_grid(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]],
                label_width: float = 1.4, min_columns: int = 8,
                alts: Sequence[Sequence[str]] | None = None) -> None:
+    """Show `image_grid_html` (same arguments) on the page."""
+    markup = image_grid_html(rows, label_width, min_columns, alts)
+    if markup:
+        st.html(markup)
+
+
+def image_grid_html(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]],
+                    label_width: float = 1.4, min_columns: int = 8,
+                    alts: Sequence[Sequence[str]] | None = None) -> str:
     """Labelled rows of images: rows = [(label, images, captions), ...], all the same length.
 
     Rows shorter than `min_columns` keep that column width, so a few images don't spread out.
@@ -113,7 +123,7 @@ def image_grid(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]],
     """
     width = max((len(list(images)) for _, images, _ in rows), default=0)
     if width == 0:
-        return
+        return ""
     cells, above = [], None  # above: captions of the nearest captioned row (what a column shows)
     for r, (label, images, captions) in enumerate(rows):
         cells.append(f'<div class="ae-label">{markdown_html(label)}</div>')
@@ -123,7 +133,7 @@ def image_grid(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]],
             alt = (_nth(alts[r], i) if alts and r < len(alts) else None) or _grid_alt(
                 label, _nth(above, i), caption, i)
             cells.append(_figure(img, alt, caption))
-    _show_grid(cells, f"{label_width}fr repeat({max(width, min_columns)}, minmax(0, 1fr))")
+    return grid_html(cells, f"{label_width}fr repeat({max(width, min_columns)}, minmax(0, 1fr))")
 
 
 def markdown_html(text: str) -> str:
@@ -144,10 +154,15 @@ def _figure(img, alt: str, caption: str | None, max_width: int | None = None) ->
             f"{cap}</figure>")
 
 
+def grid_html(cells: list[str], columns: str) -> str:
+    """A CSS grid of labels and figures (styled by `RULES`)."""
+    return (f'<div class="ae-gallery" style="grid-template-columns: {columns}">'
+            + "".join(cells) + "</div>")
+
+
 def _show_grid(cells: list[str], columns: str) -> None:
     """One st.html block: a CSS grid of labels and figures (one element, no image requests)."""
-    st.html(f'<div class="ae-gallery" style="grid-template-columns: {columns}">'
-            + "".join(cells) + "</div>")
+    st.html(grid_html(cells, columns))
 
 
 def strip_rows(rows: Sequence[tuple[str, np.ndarray | None, str]],

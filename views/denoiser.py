@@ -13,6 +13,7 @@ from aecore.models.registry import (
     with_role,
 )
 from ui import address, cache, chooser, gallery, sidebar, sweep_chart
+from ui.components.flipbook import flipbook
 from ui.sweep_chart import label
 
 DENOISER, PLAIN = with_role(ROLE_DENOISER), with_role(ROLE_DENOISER_BASELINE)
@@ -55,19 +56,26 @@ def intro(spec: aecore.ModelSpec, baseline: str | None) -> None:
     )
 
 
-def controls() -> tuple[float, str, int]:
-    """Noise level, noise type and seed, kept for the session."""
-    level_col, kind_col, seed_col = st.columns([3, 3, 1], vertical_alignment="bottom")
+def controls() -> tuple[str, int]:
+    """Noise type and seed, kept for the session (the level is the flipbook's)."""
+    kind_col, seed_col = st.columns([3, 1], vertical_alignment="bottom")
     kind = kind_col.segmented_control(
         "Noise type", aecore.NOISE_KINDS, default="gaussian", required=True,
         format_func=KIND_LABELS.get, key="denoiser_kind", persist_state="session")
-    kind = kind or "gaussian"
-    level = level_col.slider("Noise level", 0.0, 1.0, 0.5, 0.05, key="denoiser_level",
-                             help=KIND_HELP[kind], persist_state="session")
     seed = seed_col.number_input("Noise seed", 0, 1_000_000, 0, 1, key="denoiser_seed",
                                  help="The same seed gives the same noise: results repeat.",
                                  persist_state="session")
-    return float(level), kind, int(seed)
+    return kind or "gaussian", int(seed)
+
+
+def current_level() -> float:
+    """The noise level kept for the session (the address may have set it)."""
+    return float(st.session_state.setdefault("denoiser_level", 0.5))
+
+
+def keep_level() -> None:
+    """The flipbook was released: keep its level for the session and the address."""
+    st.session_state["denoiser_level"] = float(st.session_state["denoiser_book"].value)
 
 
 def reconstructors(names: tuple[str, ...]) -> dict:
@@ -90,16 +98,19 @@ def row_label(name: str, scores: dict[str, denoise.Quality]) -> str:
     return text
 
 
-def image_rows(result: denoise.Comparison, captions: list[str]) -> None:
+GRID_NOTE = ("PSNR: peak signal-to-noise ratio against the clean image, in decibels (higher "
+             "is better). SSIM: structural similarity to the clean image (1 = identical). "
+             "Each row's label gives the mean over your images.")
+
+
+def image_rows_html(result: denoise.Comparison, captions: list[str]) -> str:
     """Clean / noisy / each model's output, every image captioned with its PSNR and SSIM."""
     shown = {denoise.NOISY: result.noisy, **result.outputs}
     rows = [("**Clean**", result.clean, captions)]
     rows += [(row_label(n, result.scores), img, scored(result.scores[n]))
              for n, img in shown.items()]
-    gallery.image_grid(rows, alts=row_alts(result, captions))
-    st.caption("PSNR: peak signal-to-noise ratio against the clean image, in decibels (higher "
-               "is better). SSIM: structural similarity to the clean image (1 = identical). "
-               "Each row's label gives the mean over your images.")
+    return (gallery.image_grid_html(rows, alts=row_alts(result, captions))
+            + f"<p>{GRID_NOTE}</p>")
 
 
 def row_alts(result: denoise.Comparison, captions: list[str]) -> list[list[str]]:
@@ -115,30 +126,57 @@ def row_alts(result: denoise.Comparison, captions: list[str]) -> list[list[str]]
             *(cells(name) for name in result.outputs)]
 
 
-def show_curves(kind: str, level: float, names: tuple[str, ...], live: dict) -> None:
-    result = sweep(kind, names, tuple(tables.weights_stamp(n) for n in names))
-    st.header("Quality against noise level")
-    st.html(sweep_chart.chart_html(result, level, live, dark=st.context.theme.type == "dark"))
-    st.caption(
-        f"Lines: mean over {result.count} class-balanced test images ({KIND_LABELS[kind]} noise, "
-        f"seed {SWEEP_SEED}); the dashed line is the current level, the crosses your images "
-        "at that level. The noisy input is left out at level 0, where it equals the original."
-    )
+def curves_note(result: denoise.Sweep, kind: str) -> str:
+    return (f"Lines: mean over {result.count} class-balanced test images ({KIND_LABELS[kind]} "
+            f"noise, seed {SWEEP_SEED}); the dashed line is the current level, the crosses your "
+            "images at that level. The noisy input is left out at level 0, where it equals the "
+            "original.")
+
+
+def summary(level: float, live: dict) -> str:
+    """What a screen reader hears when the slider rests: the level and each row's mean."""
+    parts = [f"{label(n)} {p:.1f} dB, SSIM {q:.2f}" for n, (p, q) in live.items()]
+    return f"Noise level {level:g}." + (" Means: " + "; ".join(parts) + "." if parts else "")
+
+
+@st.cache_data(show_spinner="Drawing every noise level…", max_entries=32)
+def frames(kind: str, seed: int, images: np.ndarray, captions: tuple[str, ...],
+           names: tuple[str, ...], stamps: tuple, dark: bool) -> tuple[list[str], list[str]]:
+    """One HTML frame per slider level (images, then the chart) and its spoken summary.
+
+    Drawn once per noise type, seed, image choice and model set (stamps key the weights); the
+    slider then only swaps frames in the browser. The same seed at every level: the same noise
+    pattern grows as the slider moves.
+    """
+    curves = sweep(kind, names, stamps)
+    models = reconstructors(names)
+    out, said = [], []
+    for level in denoise.SLIDER_LEVELS:
+        live, grid = {}, ""
+        if len(images):
+            result = denoise.compare(models, images, level, kind, seed)
+            grid = image_rows_html(result, list(captions))
+            live = {name: (q.mean_psnr, q.mean_ssim) for name, q in result.scores.items()}
+        chart = sweep_chart.chart_html(curves, level, live, dark=dark)
+        out.append(f"{grid}<h2>Quality against noise level</h2>{chart}"
+                   f"<p>{curves_note(curves, kind)}</p>")
+        said.append(summary(level, live))
+    return out, said
 
 
 @st.fragment
 @ADDRESS.synced
 def noise_lab(images: np.ndarray, captions: list[str], names: tuple[str, ...]) -> None:
     """Everything that changes with the noise controls (reruns on its own)."""
-    level, kind, seed = controls()
-    live = {}
-    if len(images):
-        result = denoise.compare(reconstructors(names), images, level, kind, seed)
-        image_rows(result, captions)
-        live = {name: (q.mean_psnr, q.mean_ssim) for name, q in result.scores.items()}
-    else:
+    kind, seed = controls()
+    if not len(images):
         st.info("Choose at least one image above to see it corrupted and cleaned.")
-    show_curves(kind, level, names, live)
+    pages, said = frames(kind, seed, np.asarray(images, dtype=np.float32), tuple(captions),
+                         names, tuple(tables.weights_stamp(n) for n in names),
+                         st.context.theme.type == "dark")
+    flipbook("denoiser_book", "Noise level", denoise.SLIDER_LEVELS, current_level(), pages, said,
+             help=KIND_HELP[kind] + " Moving the slider redraws in your browser.",
+             on_change=keep_level)
 
 
 if DENOISER is None:

@@ -17,6 +17,7 @@ from aecore.data import add_noise
 Reconstruct = Callable[[np.ndarray], np.ndarray]
 NOISY = "noisy"  # key of the corrupted input itself in the score dictionaries
 SWEEP_LEVELS = tuple(round(0.1 * i, 1) for i in range(11))  # 0, 0.1, ..., 1
+SLIDER_LEVELS = tuple(round(0.05 * i, 2) for i in range(21))  # the page's slider: 0, 0.05, ..., 1
 SWEEP_PER_CLASS = 10  # test images per class behind each point of the curves
 
 

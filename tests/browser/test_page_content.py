@@ -63,12 +63,32 @@ def check_compare(page) -> None:
     plotly_paths(page, ".barlayer path", len(recorded))  # one bar per recorded model
 
 
+def frame_images(page) -> list[dict]:
+    """The flipbook frame's images (in the component's shadow root: locators pierce it)."""
+    return page.locator(".fb-frame img").evaluate_all(
+        "(imgs) => imgs.map((i) => ({src: i.src, ok: i.complete && i.naturalWidth > 0}))")
+
+
 def check_denoiser(page) -> None:
-    images_painted(page, 6 * 2)  # clean and noisy rows at least
+    slider = page.get_by_role("slider", name="Noise level")   # ui/components/flipbook.py
+    slider.wait_for(timeout=WAIT_MS)
+    page.wait_for_function("""() => { const f = document.querySelector(
+        '[data-testid=stBidiComponentIsolated]')?.shadowRoot?.querySelectorAll('.fb-frame img');
+        return f && f.length >= 12 && [...f].every((i) => i.complete && i.naturalWidth > 0); }""",
+                           timeout=WAIT_MS, polling=200)   # clean and noisy rows at least
     chart = page.locator("img.ae-chart")   # PSNR and SSIM against noise level, drawn as SVG
-    chart.wait_for(timeout=WAIT_MS)
     assert page.evaluate("(i) => i.complete && i.naturalWidth > 0", chart.element_handle())
-    assert "PSNR" in chart.get_attribute("alt") and "current level" in chart.get_attribute("alt")
+    alt = chart.get_attribute("alt")
+    assert "PSNR" in alt and "current level 0.5" in alt
+    before = frame_images(page)
+    slider.focus()
+    slider.press("ArrowRight")   # the browser swaps in the next level's frame itself
+    assert slider.get_attribute("aria-valuetext") == "0.55"
+    assert "current level 0.55" in chart.get_attribute("alt")
+    after = frame_images(page)
+    changed = sum(a["src"] != b["src"] for a, b in zip(before, after, strict=True))
+    assert changed >= 6, "the noisy row and the models' rows change with the level"
+    page.get_by_text("Noise level 0.55.").wait_for(state="attached", timeout=WAIT_MS)
 
 
 def check_latent_space(page) -> None:

@@ -20,9 +20,8 @@ LOAD_MS = 240_000  # first loads on a busy 2-core machine
 
 
 def level(page):
-    """The Denoiser's noise level slider."""
-    return (page.locator("[data-testid=stSlider]", has_text="Noise level")
-            .locator("input[type=range]"))
+    """The Denoiser's noise level slider (a flipbook: ui/components/flipbook.py)."""
+    return page.get_by_role("slider", name="Noise level")
 
 
 def served_plane() -> str:
@@ -66,7 +65,8 @@ def download(page, button: str) -> tuple[str, bytes]:
 def test_a_copied_denoiser_address_reopens_the_same_view(page, fresh, app_server):
     open_page(page, f"{app_server}/denoiser")
     slider = level(page)
-    assert slider.get_attribute("value") == "0.5"
+    slider.wait_for(timeout=LOAD_MS)
+    assert slider.get_attribute("aria-valuetext") == "0.5"
     slider.focus()
     for value in ("0.55", "0.6", "0.65"):   # one step at a time: each is a rerun
         slider.press("ArrowRight")
@@ -83,7 +83,7 @@ def test_a_copied_denoiser_address_reopens_the_same_view(page, fresh, app_server
 
     open_page(fresh, link)
     assert fresh.url == link, "the address is kept as it was sent"
-    assert level(fresh).get_attribute("value") == "0.65"
+    assert level(fresh).get_attribute("aria-valuetext") == "0.65"
     assert fresh.get_by_label(re.compile("^Test indices")).input_value() == "12, 408, 77"
     fresh.get_by_text("#408", exact=False).first.wait_for(timeout=LOAD_MS)  # the linked images
     assert fresh.locator("[data-testid=stToast]").count() == 0, "a good link raises no notice"
@@ -95,7 +95,8 @@ def test_a_bad_link_shows_a_notice_not_an_error(page, app_server):
     assert "colour" in text and "level" in text
     wait_for_app(page, timeout=LOAD_MS)
     assert_no_exception(page)
-    assert level(page).get_attribute("value") == "0.5"
+    level(page).wait_for(timeout=LOAD_MS)   # the component mounts after the text around it
+    assert level(page).get_attribute("aria-valuetext") == "0.5"
     assert "banana" not in page.url and "colour" not in page.url
 
 

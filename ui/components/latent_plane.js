@@ -420,14 +420,4 @@ function setup(root) {
   return s;
 }
 
-export default function (component) {
-  const { data, parentElement } = component;
-  let s = STATE.get(parentElement);
-  if (!s) {
-    s = setup(parentElement);
-    STATE.set(parentElement, s);
-  }
-  s.setStateValue = component.setStateValue;
-  s.update(data[0]);   // a one-item list (see latent_plane.py)
-  return s.destroy;
-}
+export default (component) => mountOnce(STATE, setup, component);

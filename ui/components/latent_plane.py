@@ -43,7 +43,8 @@ _component = st.components.v2.component(
     "latent_plane",
     html=HTML,
     css=(HERE / "latent_plane.css").read_text(),
-    js=(HERE / "decoder_engine.js").read_text() + "\n" + (HERE / "latent_plane.js").read_text(),
+    js="\n".join((HERE / name).read_text()
+                  for name in ("decoder_engine.js", "mount_once.js", "latent_plane.js")),
 )
 
 
