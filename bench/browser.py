@@ -80,6 +80,7 @@ def settled_at(handle_value: dict) -> float:
 def wait_working(page, path: str | None, settle_ms: int = 300, min_images: int = 0,
                  polling="raf", timeout: float = FIRST_LOAD_TIMEOUT_MS) -> float:
     """time.monotonic() when the page first worked; raises on an exception box."""
+    page.evaluate("() => { window.__aeSince = undefined; }")   # not a previous wait's start
     handle = page.wait_for_function(WORKING, arg=[path, settle_ms, min_images],
                                     polling=polling, timeout=timeout)
     value = handle.json_value()
