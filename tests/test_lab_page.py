@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from pagetools import PAGE_FILES, in_ci
+from pagetools import PAGE_FILES, html_blocks, in_ci
 from streamlit.testing.v1 import AppTest
 
 from aecore.data import find_dataset_dir
@@ -90,7 +90,7 @@ def test_train_from_the_page_then_use_it_everywhere(lab_dir):
     at.switch_page("views/training_curves.py").run()
     assert not errors(at) and title in options(at, "curves_models")
     at.switch_page("views/denoiser.py").run()
-    assert not errors(at) and any(title in h.proto.body for h in at.get("html"))  # a grid row
+    assert not errors(at) and any(title in body for body in html_blocks(at))  # a grid row
     at.switch_page("views/latent_space.py").run()
     assert not errors(at)
     assert any("Tiny plane" in o for o in at.selectbox(key="latent_space_model").options)
