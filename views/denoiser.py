@@ -139,14 +139,16 @@ def summary(level: float, live: dict) -> str:
     return f"Noise level {level:g}." + (" Means: " + "; ".join(parts) + "." if parts else "")
 
 
-@st.cache_data(show_spinner="Drawing every noise level…", max_entries=32)
+@st.cache_resource(show_spinner="Drawing every noise level…", max_entries=32)
 def frames(kind: str, seed: int, images: np.ndarray, captions: tuple[str, ...],
-           names: tuple[str, ...], stamps: tuple, dark: bool) -> tuple[list[str], list[str]]:
+           names: tuple[str, ...], stamps: tuple, dark: bool
+           ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """One HTML frame per slider level (images, then the chart) and its spoken summary.
 
     Drawn once per noise type, seed, image choice and model set (stamps key the weights); the
     slider then only swaps frames in the browser. The same seed at every level: the same noise
-    pattern grows as the slider moves.
+    pattern grows as the slider moves. Immutable strings, so shared as they are
+    (cache_resource): a release's rerun copies nothing (cache_data unpickled ~0.75 MB).
     """
     curves = sweep(kind, names, stamps)
     models = reconstructors(names)
@@ -161,7 +163,7 @@ def frames(kind: str, seed: int, images: np.ndarray, captions: tuple[str, ...],
         out.append(f"{grid}<h2>Quality against noise level</h2>{chart}"
                    f"<p>{curves_note(curves, kind)}</p>")
         said.append(summary(level, live))
-    return out, said
+    return tuple(out), tuple(said)
 
 
 @st.fragment
