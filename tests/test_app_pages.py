@@ -199,7 +199,9 @@ def test_overview_table_maths_strip_and_differences(weights):
     assert row["Parameters"] == entry["parameters"] and row["Article BCE"] == TRAINED.article_bce
     damaged = table[table["Model"] == DAMAGED.title].iloc[0]
     assert np.isnan(damaged["Test BCE"]) and damaged["Weights"] == "damaged"
-    assert len(at.latex) >= 2
+    formulas = [m.value for m in at.markdown if '<math display="block">' in m.value]
+    assert len(formulas) == 2 and not at.latex   # MathML, drawn without KaTeX
+    assert all(m.allow_html for m in at.markdown if "<math" in m.value)
     assert len(figures(at)) == 2  # originals + the trained model (the others: no usable weights)
     assert len(at.main.expander) == len(list_models())
     about = next(e for e in at.main.expander if e.label.startswith(TRAINED.title))

@@ -5,44 +5,55 @@ import streamlit as st
 import aecore
 from aecore.analysis import compare, downloads, tables
 from aecore.analysis.metrics import FLOOR_BCE
-from ui import address, cache, datatable, gallery
+from ui import address, cache, datatable, formulas, gallery
 from ui import downloads as download
+from ui.formulas import fenced, frac, function, gap, hat, inline, mi, mn, mo, sub, sum_over, sup
 
 VAES = ", ".join(aecore.get_spec(n).title for n in aecore.list_models()
                  if aecore.get_spec(n).is_vae)
 
 ADDRESS = address.bind("overview", [address.whole("n", "overview_count", 3, 10, 6),
                                      address.whole("seed", "overview_seed", 0, 1_000_000, 0)])
+SIDE = 28
+PIXELS = SIDE * SIDE
 st.title("Autoencoder Explorer")
 st.markdown(
-    "An **autoencoder** is a network trained to hand back exactly what it was given. That sounds "
-    "pointless until you force the information through a narrow middle: to rebuild a 784-pixel "
-    "picture from, say, 32 numbers, the network has to discover what those pictures have in "
-    "common. The 32 numbers are the **code** (or latent vector); the half that produces it is "
-    "the **encoder**, the half that paints the picture back is the **decoder**. Every model "
-    f"here was trained on Fashion-MNIST: 28×28 greyscale photos of {len(aecore.CLASS_NAMES)} "
-    "kinds of clothing."
+    "An **autoencoder** is a network trained to hand back exactly what it was given. That "
+    "sounds pointless until you force the information through a narrow middle: to rebuild a "
+    f"{PIXELS}-pixel picture from, say, 32 numbers, the network has to discover what those "
+    "pictures have in common. The 32 numbers are the **code** (or latent vector); the half "
+    "that produces it is the **encoder**, the half that paints the picture back is the "
+    f"**decoder**. Every model here was trained on Fashion-MNIST: {SIDE}×{SIDE} greyscale "
+    f"photos of {len(aecore.CLASS_NAMES)} kinds of clothing."
 )
 
-st.markdown("**Squeeze, then rebuild.** With pixels scaled to [0, 1], the encoder $f_\\phi$ maps "
-            "an image to a short code and the decoder $g_\\theta$ maps the code back:")
-st.latex(r"z = f_\phi(x) \in \mathbb{R}^{k}, \qquad \hat{x} = g_\theta(z) \in [0,1]^{784},"
-         r"\qquad k \ll 784")
+x, x_hat, x_i, x_hat_i = mi("x"), hat(mi("x")), sub(mi("x"), mi("i")), sub(hat(mi("x")), mi("i"))
+ENCODER, DECODER = sub(mi("f"), mi("φ")), sub(mi("g"), mi("θ"))
+st.markdown(f"**Squeeze, then rebuild.** With pixels scaled to [0, 1], the encoder "
+            f"{inline(ENCODER)} maps an image to a short code and the decoder {inline(DECODER)} "
+            "maps the code back:", unsafe_allow_html=True)
+formulas.show(mi("z"), mo("="), ENCODER, fenced(x), mo("∈"), sup(mi("ℝ"), mi("k")), mo(","),
+              gap(), x_hat, mo("="), DECODER, fenced(mi("z")), mo("∈"),
+              sup(fenced(mn(0), mo(","), mn(1), opening="[", closing="]"), mn(PIXELS)), mo(","),
+              gap(), mi("k"), mo("≪"), mn(PIXELS))
 st.markdown(
     "Both halves are trained together and nothing tells them what the code should mean. A "
     "sigmoid on the last layer keeps every output pixel between 0 and 1, so it can be read as "
     "the probability that the pixel is lit. Training scores each reconstruction pixel by pixel "
-    "with the binary cross-entropy, averaged over the 784 pixels:"
+    f"with the binary cross-entropy, averaged over the {PIXELS} pixels:"
 )
-st.latex(r"\mathcal{L}(x, \hat{x}) = -\frac{1}{784} \sum_{i=1}^{784} "
-         r"\Big[x_i \log \hat{x}_i + (1 - x_i) \log (1 - \hat{x}_i)\Big]")
+formulas.show(mi("ℒ"), fenced(x, mo(","), x_hat), mo("="), mo("−"), frac(mn(1), mn(PIXELS)),
+              sum_over("i", mn(1), mn(PIXELS)),
+              fenced(x_i, function("log", x_hat_i), mo("+"),
+                     fenced(mn(1), mo("−"), x_i), function("log", fenced(mn(1), mo("−"), x_hat_i)),
+                     opening="[", closing="]", stretchy=True))
 st.markdown(
     f"Fashion-MNIST pixels are shades of grey, not pure black or white, so even a perfect copy "
-    f"($\\hat x = x$) scores above zero: about **{FLOOR_BCE:.4f}** on the test set. That is the "
-    "**floor**, and the table below measures each model by its distance above it. The "
+    f"({inline(x_hat, mo('='), x)}) scores above zero: about **{FLOOR_BCE:.4f}** on the test set. "
+    "That is the **floor**, and the table below measures each model by its distance above it. The "
     f"variational models ({VAES}) add a Kullback–Leibler term that keeps their codes close to a "
     "standard normal distribution; their training loss is reported in nats per image "
-    "(784 × BCE + KL)."
+    f"({PIXELS} × BCE + KL).", unsafe_allow_html=True
 )
 
 status = cache.weights_status()
