@@ -152,7 +152,8 @@ def test_servers_start_as_make_run_does_unless_told_otherwise(monkeypatch, tmp_p
     suite.main(["--only", "decode", "--output", str(out), "--json", str(js)])
     assert server.LAUNCHER == "make-run" and "plain `streamlit run" not in out.read_text()
     assert server.LAUNCHERS["make-run"] == ["-m", "ui.serve"]
-    assert "run: venv data\n\t$(BIN)/python -m ui.serve" in (server.ROOT / "Makefile").read_text()
+    makefile = (server.ROOT / "Makefile").read_text()
+    assert "run: venv data bytecode\n\t$(BIN)/python -m ui.serve" in makefile
     suite.main(["--only", "decode", "--launcher", "streamlit", "--output", str(out),
                 "--json", str(js)])
     assert server.LAUNCHER == "streamlit" and "plain `streamlit run app.py`" in out.read_text()
