@@ -59,6 +59,19 @@ def test_not_gzip_is_rejected(dataset_copy):
         data.load_fashion_mnist(allow_download=False)
 
 
+@pytest.mark.parametrize("damage", ["cut short", "flipped bytes"])
+def test_a_damaged_gzip_stream_is_rejected(dataset_copy, damage):
+    path = dataset_copy / data.FILES["x_test"]
+    raw = bytearray(path.read_bytes())
+    if damage == "cut short":
+        raw = raw[: len(raw) // 2]
+    else:
+        raw[100:400] = bytes(300)   # inside the deflate stream: zlib's own error
+    path.write_bytes(bytes(raw))
+    with pytest.raises(DatasetNotFound, match="t10k-images.*not a readable gzip"):
+        data.load_fashion_mnist(allow_download=False)
+
+
 def test_missing_everywhere_lists_the_three_ways(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "candidate_dirs", lambda: [tmp_path])
     with pytest.raises(DatasetNotFound) as info:

@@ -107,6 +107,19 @@ def test_a_damaged_serving_file_names_the_export_command(tmp_path, copied, part)
     assert EXPORT_FIX in store.weights_status(tmp_path, [copied])[copied]
 
 
+def test_damage_is_caught_after_a_verified_load(tmp_path, copied):
+    """Checksums are remembered per file version: a change of the same size, with its
+    modification time set back, is still a new version (and a damaged file)."""
+    load_model(copied, tmp_path)
+    path = part_path(tmp_path, copied, "decoder")
+    before = path.stat()
+    flip_bytes(path)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    with pytest.raises(WeightsError, match="checksum"):
+        load_model(copied, tmp_path)
+
+
 @pytest.mark.parametrize("part", ["encoder", "decoder", "browser"])
 def test_a_missing_serving_file_names_the_export_command(tmp_path, copied, part):
     part_path(tmp_path, copied, part).unlink()

@@ -6,6 +6,7 @@ import gzip
 import io
 import os
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +52,8 @@ def find_dataset_dir() -> Path | None:
 def read_idx(path: Path, expected_ndim: int, expected_count: int | None = None) -> np.ndarray:
     """Read a gzipped IDX file (uint8), checking its magic number and sizes."""
     try:
-        with gzip.open(path, "rb") as handle:
-            raw = handle.read()
-    except (OSError, EOFError) as exc:
+        raw = gzip.decompress(path.read_bytes())   # one call: faster than reading a GzipFile
+    except (OSError, EOFError, zlib.error) as exc:
         raise DatasetNotFound(
             f"{path} is not a readable gzip file ({exc}). Delete it and get the dataset again."
         ) from exc
@@ -82,7 +82,9 @@ def read_split(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     """Decode one split ("train" or "test") of a folder: float32 images in [0, 1], int labels."""
     x = read_idx(folder / FILES[f"x_{split}"], 3, EXPECTED_COUNT[f"x_{split}"])
     y = read_idx(folder / FILES[f"y_{split}"], 1, EXPECTED_COUNT[f"y_{split}"])
-    return x.astype(np.float32) / 255.0, y.astype(np.int64)
+    images = x.astype(np.float32)
+    images /= 255.0   # in place: the same float32 values as x / 255.0, one array fewer
+    return images, y.astype(np.int64)
 
 
 def read_dataset_dir(folder: Path) -> tuple:

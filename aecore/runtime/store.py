@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 from aecore.errors import WeightsError
-from aecore.files import atomic_write_json, sha256_of
+from aecore.files import atomic_write_json, sha256_of, sha256_of_unchanged
 from aecore.models.registry import get_spec, list_models
 from aecore.paths import WEIGHTS_DIR
 
@@ -144,7 +144,7 @@ def verified_file(name: str, record: dict | None, folder: Path, what: str, hint:
     if not path.is_file():
         raise WeightsError(f"No trained weights for '{name}': its {what} {path} is missing. "
                            f"{hint}")
-    if sha256_of(path) != record.get("sha256"):
+    if sha256_of_unchanged(path) != record.get("sha256"):
         raise WeightsError(f"{path} is damaged or was changed: its checksum does not match the "
                            f"manifest. {hint}")
     return path
