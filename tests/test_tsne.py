@@ -80,12 +80,28 @@ def test_every_shipped_wide_model_ships_its_views():
 
 
 def test_a_shipped_view_is_the_t_sne_of_the_served_codes():
-    """What the page shows is scikit-learn's t-SNE of the served codes (bit for bit on the
-    machine that exported it; a little leeway for another CPU's rounding)."""
+    """What the page shows is scikit-learn's t-SNE of the served codes. It is bit for bit the
+    same on the machine that exported it, but t-SNE magnifies another CPU's rounding (an AMD
+    machine moved points by up to 4 units of a 50-unit plane), so the test compares what
+    t-SNE is for: the same neighbours, and as faithful to the codes as a t-SNE made here."""
+    from sklearn.manifold import trustworthiness
+
     name = next(n for n in WIDE if n in store.read_manifest()["models"])
     model, split = load_model(name), aecore.load_test_set(prefer_full=False)
     wide = codes.test_set_codes(model, split)
     shipped = tsne.test_set_tsne(model, split, wide)
     here = projection.project(wide, "tsne", labels=split.y)
     np.testing.assert_array_equal(shipped.index, here.index)
-    np.testing.assert_allclose(shipped.points, here.points, atol=1e-3 * np.ptp(here.points))
+    assert shared_neighbours(shipped.points, here.points) >= 0.9   # a shuffled view: about 0
+    assert trustworthiness(wide, shipped.points) >= trustworthiness(wide, here.points) - 0.005
+
+
+def shared_neighbours(a: np.ndarray, b: np.ndarray, k: int = 10) -> float:
+    """Mean share of each point's k nearest neighbours that two layouts agree on."""
+    from sklearn.neighbors import NearestNeighbors
+
+    def neighbours(points):
+        return NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)[1][:, 1:]
+
+    return float(np.mean([len(set(x) & set(y)) / k
+                          for x, y in zip(neighbours(a), neighbours(b), strict=True)]))
