@@ -55,6 +55,10 @@ def test_no_server_outside_streamlit():
 
 def test_main_runs_streamlit_run_on_app_py_with_the_options_given(monkeypatch):
     import streamlit.web.cli as cli
+    from streamlit.components.v2 import manifest_scanner
+
+    monkeypatch.setattr(manifest_scanner, "scan_component_manifests",
+                        manifest_scanner.scan_component_manifests)   # restored after the test
 
     seen = {}
     monkeypatch.setattr(cli, "main", lambda args, prog_name: seen.update(args=args, prog=prog_name))
@@ -84,3 +88,17 @@ def test_preload_does_not_import_the_launcher_or_itself(module, monkeypatch):
 
     preload.import_ui_modules()
     assert f"ui.{module}" not in imported and "ui.cache" in imported
+
+
+def test_no_installed_package_ships_a_component_so_skipping_the_scan_loses_none(monkeypatch):
+    """The launcher skips Streamlit's scan for packaged components: the real scan of this
+    environment finds none, so the skip changes nothing but the time. (The app's inline
+    component still works: tests/browser/test_launcher.py drags the plane on ui.serve.)"""
+    from streamlit.components.v2 import manifest_scanner
+
+    real = manifest_scanner.scan_component_manifests
+    assert real() == []
+    monkeypatch.setattr(manifest_scanner, "scan_component_manifests", real)  # restored after
+    assert serve.skip_component_package_scan()
+    assert manifest_scanner.scan_component_manifests is not real
+    assert manifest_scanner.scan_component_manifests() == []

@@ -4,10 +4,14 @@ warm-up done in the background, and the Overview served without an exception or 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from st_browser import LOG_DIR, ROOT, assert_no_exception, serve, wait_for_app
 
+from ui.pages import PAGES
+
 LOG = "streamlit-launcher.log"
+EXPLORER = next(p for p in PAGES if p.path.endswith("latent_explorer.py"))
 STEPS = ("imports", "weights status", "test set", "models", "overview strip")
 
 
@@ -23,6 +27,12 @@ def test_launcher_warms_up_and_serves_the_overview(browser):
             assert images.count() >= 1
             assert page.evaluate("() => [...document.querySelectorAll('[data-testid=\"stMain\"]"
                                  " img')].every((i) => i.complete && i.naturalWidth > 0)")
+            # The launcher skips Streamlit's scan for packaged components: the app's inline
+            # one (the latent plane) still registers, draws and decodes.
+            page.goto(f"{url}/{Path(EXPLORER.path).stem}")
+            wait_for_app(page, timeout=120_000)
+            assert_no_exception(page)
+            page.locator("canvas.decoded[data-frames]").first.wait_for(timeout=60_000)
         finally:
             page.close()
     log = (LOG_DIR / LOG).read_text(errors="replace")
