@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import platform
 import subprocess
+import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -36,6 +37,18 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
+def python_loop_seconds(repeats: int = 5) -> float:
+    """Single-core speed, to compare machines: the best of `repeats` pure-Python loops of ten
+    million additions (the server's work is Python on one core; a VM twice as slow here
+    starts the app about twice as slowly)."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        sum(range(10_000_000))
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def package_versions() -> dict[str, str]:
     out = {}
     for pkg in PACKAGES:
@@ -59,6 +72,7 @@ def describe() -> dict:
         "cores": usable_cores(),
         "logical_cpus": os.cpu_count(),
         "memory_gib": memory_gib(),
+        "python_loop_s": round(python_loop_seconds(), 3),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "packages": package_versions(),

@@ -72,6 +72,9 @@ def machine_lines(info: dict) -> list[str]:
         f"- Date: {info['date']}; commit {info.get('commit') or '?'}",
         f"- CPU: {info['cpu']}; {info['cores']} usable cores ({info['logical_cpus']} logical "
         f"CPUs); RAM {info['memory_gib']} GiB",
+        *([f"- Single-core speed: {info['python_loop_s']:.3f} s for a pure-Python loop of ten "
+           "million additions (best of 5; lower is faster; compare it before comparing "
+           "timings of two runs)"] if info.get("python_loop_s") else []),
         f"- Python {info['python']} on {info['platform']}",
         f"- Packages: {packages}",
         f"- Browser: {info.get('chromium') or 'not found'} (headless, through Playwright)",

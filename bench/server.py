@@ -21,7 +21,9 @@ OPTIONS: list[str] = []   # extra "--section.key=value" options for an A/B run (
 # How the server is started: as `make run` does (ui/serve.py: `streamlit run app.py` plus the
 # warm-up thread), or plain `streamlit run app.py` for an A/B (python -m bench --launcher
 # streamlit).
-LAUNCHERS = {"make-run": ["-m", "ui.serve"], "streamlit": ["-m", "streamlit", "run", "app.py"]}
+LAUNCHERS = {"make-run": ["-m", "ui.serve"], "streamlit": ["-m", "streamlit", "run", "app.py"],
+             # not the app: a title and one picture, for the framework's own cold start
+             "floor": ["-m", "streamlit", "run", "bench/floor_app.py"]}
 LAUNCHER = "make-run"
 
 

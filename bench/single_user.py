@@ -52,14 +52,15 @@ def warm_up_note(log: str) -> str:
     return f"; warm-up thread: {found.group(1).strip()}" if found else ""
 
 
-def cold_start(pw, log_name: str) -> tuple[AppServer, float, float, str]:
+def cold_start(pw, log_name: str, launcher: str | None = None
+               ) -> tuple[AppServer, float, float, str]:
     """(running server, seconds to the first page painted, seconds to /health, where the
     seconds went)."""
     chromium = browser.launch(pw)
     page = chromium.new_context(viewport=browser.VIEWPORT).new_page()
     page.add_init_script(browser.WATCH_EXCEPTIONS)
     page.add_init_script(browser.WATCH_WEBSOCKET)  # for the slider's breakdown
-    server = AppServer(log_name)
+    server = AppServer(log_name, launcher)
     started = server.start()
     try:
         health = server.wait_healthy()
@@ -118,7 +119,26 @@ def run(quick: bool, cold_starts: int) -> list[Row]:
         finally:
             server.stop()
             server.chromium.close()
+        rows.append(framework_floor(pw, 1 if quick else cold_starts))
     return rows
+
+
+def framework_floor(pw, count: int) -> Row:
+    """The same cold start of bench/floor_app.py (a title and one picture): what Streamlit,
+    Python and the browser cost on this machine before the app does anything."""
+    runs, loads, notes = [], [], []
+    for i in range(count):
+        server, seconds, _, note = cold_start(pw, f"cold-start-floor-{i + 1}.log", "floor")
+        server.stop()
+        server.chromium.close()
+        runs.append(seconds)
+        loads.append(load1())
+        notes.append(note)
+    listed = ", ".join(f"{s:.1f}" for s in runs)
+    return measured("cold start", "framework floor: a Streamlit app of one title and one picture "
+                    "(bench/floor_app.py), same config, browser and measure", median(runs), "s",
+                    load=max(loads), note=f"median of {count} fresh servers: {listed} s; the "
+                    f"app's cold start minus this is the app's own share; first: {notes[0]}")
 
 
 def one_visitor(server: AppServer, passes: int) -> list[Row]:

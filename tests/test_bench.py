@@ -109,14 +109,16 @@ def test_app_imports_are_read_from_the_app_files(tmp_path):
 
 def test_markdown_describes_the_machine_and_marks_failures():
     info = {"date": "2026-01-01T00:00:00", "commit": "abc", "cpu": "Some CPU", "cores": 2,
-            "logical_cpus": 2, "memory_gib": 8.0, "python": "3.11.9", "platform": "Linux",
+            "logical_cpus": 2, "memory_gib": 8.0, "python_loop_s": 0.1234, "python": "3.11.9",
+            "platform": "Linux",
             "packages": {"streamlit": "1.0"}, "chromium": "Chromium 1",
             "load_average": [1.0, 2.0, 3.0]}
     rows = [measured("cold start", "x", 5.0, "s", "cold_start_s", note="a|b"),
             missing("decode", "y", "no weights", "decode_vs_predict")]
     text = report.markdown(info, rows, 120.0, [4.0, 5.0, 6.0], "make bench")
     for needle in ("Some CPU", "2 usable cores", "RAM 8.0 GiB", "Python 3.11.9", "streamlit 1.0",
-                   "1.00 / 2.00 / 3.00", "**FAIL**", "MISSING", "a\\|b", "cold_start_s"):
+                   "1.00 / 2.00 / 3.00", "**FAIL**", "MISSING", "a\\|b", "cold_start_s",
+                   "Single-core speed: 0.123 s"):
         assert needle in text
     assert report.fmt_value(rows[0]) == "5.00 s"
 

@@ -71,6 +71,19 @@ def test_measured_summary_quotes_the_manifest():
     assert tables.measured_summary(None) == ""
 
 
+@pytest.mark.parametrize("spec", all_specs(), ids=lambda s: s.name)
+def test_about_markdown_holds_every_part_of_a_variant_in_order(spec):
+    entry = {"epochs": 3, "metrics": {"test_bce": 0.3}}
+    text = tables.about_markdown(spec, entry)
+    parts = [spec.description, spec.architecture, spec.loss, *spec.differences,
+             tables.measured_summary(entry)]
+    parts[3:3] = [spec.article_settings] if spec.article_settings else []
+    places = [text.index(part) for part in parts]
+    assert places == sorted(places)
+    assert ("**The article:**" in text) == bool(spec.article_settings)
+    assert "**Measured**" not in tables.about_markdown(spec, None)
+
+
 def test_epoch_cap_follows_the_preset():
     spec = all_specs()[0]
     assert tables.epoch_cap(spec.name, "full") == spec.train.full_epochs

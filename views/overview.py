@@ -126,14 +126,6 @@ manifest = tables.read_manifest_safely()
 for name in aecore.list_models():
     spec = aecore.get_spec(name)
     with st.expander(f"{spec.title} · {spec.family}, code of {spec.latent_dim}"):
-        st.markdown(spec.description)
-        st.markdown(f"**Architecture:** {spec.architecture}  \n**Loss:** {spec.loss}")
-        if spec.article_settings:
-            st.markdown(f"**The article:** {spec.article_settings}")
-        if spec.differences:
-            st.markdown("**Our changes:**\n" + "\n".join(f"- {d}" for d in spec.differences))
-        measured = tables.measured_summary(manifest.get(name))
-        if measured:
-            st.markdown(f"**Measured** (from the manifest): {measured}.")
+        st.markdown(tables.about_markdown(spec, manifest.get(name)))   # one element, not five
         if kinds[name] == "ok":
             download.model(name, key=f"overview_model_{name}")

@@ -183,6 +183,20 @@ def measured_summary(entry: dict | None) -> str:
     return "; ".join(parts)
 
 
+def about_markdown(spec, entry: dict | None) -> str:
+    """A variant's description, architecture, loss, the article's settings, our changes and
+    what the manifest measured, as one markdown text (paragraphs and a list)."""
+    parts = [spec.description, f"**Architecture:** {spec.architecture}  \n**Loss:** {spec.loss}"]
+    if spec.article_settings:
+        parts.append(f"**The article:** {spec.article_settings}")
+    if spec.differences:
+        parts.append("**Our changes:**\n" + "\n".join(f"- {d}" for d in spec.differences))
+    measured = measured_summary(entry)
+    if measured:
+        parts.append(f"**Measured** (from the manifest): {measured}.")
+    return "\n\n".join(parts)
+
+
 def plane_row(name: str, entry: dict | None, codes) -> dict:
     """One row of the 2-D plane comparison: reconstruction, KL (VAEs) and the plane's gaps."""
     metrics = (entry or {}).get("metrics", {})
