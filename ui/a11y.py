@@ -1,7 +1,5 @@
 """Page-wide CSS for WCAG 2.1 AA text contrast where the theme alone cannot reach it."""
 
-import streamlit as st
-
 # Streamlit writes a slider's value and the chosen segment of a segmented control in the accent
 # colour, and multiselect tags in white on the accent. On the dark background no accent reaches
 # 4.5:1 both ways (the default: 4.6:1 for the tags, 3.6–3.9:1 for the rest), so these two take
@@ -13,6 +11,3 @@ CSS = """<style>
 </style>"""
 
 
-def contrast_css() -> None:
-    """Add the stylesheet to the page (call once per run, from app.py)."""
-    st.html(CSS)

@@ -16,7 +16,7 @@ import streamlit as st
 
 from ui.gallery import markdown_html
 
-# Page-wide (app.py adds it with the gallery's). Numbers right-aligned, rows lightly striped.
+# Page-wide (ui/stylesheet.py adds it once per run). Numbers right-aligned, rows lightly striped.
 CSS = """<style>
 .ae-table-wrap { margin-bottom: 1rem; }
 .ae-table { border-collapse: collapse; font-size: 0.875rem; width: 100%; }
@@ -64,11 +64,6 @@ def table_html(rows: Sequence[Mapping], formats: Mapping[str, str] | None = None
                                     for c in columns) + "</tr>" for row in rows)
     return (f'<div class="ae-table-wrap"><table class="ae-table"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
-
-
-def stylesheet() -> None:
-    """Add the tables' CSS to the page (app.py, once per run)."""
-    st.html(CSS)
 
 
 def show(rows: Sequence[Mapping] | Mapping[str, Sequence],

@@ -13,19 +13,14 @@ from html import escape
 
 import streamlit as st
 
-# Page-wide (app.py adds it once per run): a maths font where the system has one, a size that
-# matches the text, display formulas spaced like paragraphs.
+# Page-wide (ui/stylesheet.py adds it once per run): a maths font where the system has one,
+# a size that matches the text, display formulas spaced like paragraphs.
 RULES = """
 math { font-family: "STIX Two Math", "Cambria Math", "Latin Modern Math",
        "DejaVu Math TeX Gyre", math; font-size: 1.15em; }
 math[display="block"] { margin: 0.5rem 0 1rem; overflow-x: auto; overflow-y: hidden; }
 """
 CSS = f"<style>{RULES}</style>"
-
-
-def stylesheet() -> None:
-    """Add the formulas' CSS to the page (app.py, once per run)."""
-    st.html(CSS)
 
 
 def mi(name: str) -> str:

@@ -23,7 +23,8 @@ from aecore.data.uploads import tile_images, to_png_bytes
 
 _TEST_CAPTION = re.compile(r"^(sample )?#(\d+) (.+)$")  # the chooser's "#752 Sneaker"
 
-# Page-wide (app.py adds it once per run). Captions keep the text colour: theme-proof contrast.
+# Page-wide (ui/stylesheet.py adds it once per run). Captions keep the text colour:
+# theme-proof contrast.
 RULES = """
 .ae-gallery { display: grid; gap: 0.75rem 0.75rem; align-items: start; margin-bottom: 0.5rem; }
 .ae-gallery figure { margin: 0; min-width: 0; }
@@ -34,11 +35,6 @@ RULES = """
 .ae-gallery .ae-note { align-self: center; font-size: 0.875rem; }
 """
 CSS = f"<style>{RULES}</style>"
-
-
-def stylesheet() -> None:
-    """Add the gallery's CSS to the page (app.py, once per run)."""
-    st.html(CSS)
 
 
 def png(img, scale: int = 4) -> bytes:

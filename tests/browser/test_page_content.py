@@ -132,9 +132,15 @@ def test_every_checked_page_is_in_the_app():
 
 @pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])
 def test_page_shows_its_content(page, app_server, entry):
+    elsewhere = []   # the app must work offline: nothing but the app's own server is asked
+    page.on("request", lambda r: None if r.url.startswith((app_server, "data:", "blob:"))
+            else elsewhere.append(r.url))
     open_page(page, app_server, entry)
     page.locator("[data-testid=stMain] h1").first.wait_for()
     check = CHECKS.get(entry.path)
     if check is not None:
         check(page)
     assert_no_exception(page)
+    assert page.evaluate("() => document.querySelector(\"link[rel='shortcut icon']\").href"
+                         ).startswith(app_server)   # the favicon: the app's, not a CDN's
+    assert not elsewhere, f"requests that need the internet: {elsewhere}"
