@@ -40,7 +40,7 @@ def pca_of(dims: int) -> Representation:
     return Representation(PCA, dims)
 
 
-RAW = Representation(PIXELS, 28 * 28)
+RAW = Representation(PIXELS, aecore.data.PIXELS)
 
 
 def every(models: list[str]) -> list[Representation]:

@@ -5,6 +5,7 @@ import streamlit as st
 import aecore
 from aecore.analysis import compare, downloads, tables
 from aecore.analysis.metrics import FLOOR_BCE
+from aecore.data import PIXELS, SIDE
 from ui import address, cache, datatable, formulas, gallery
 from ui import downloads as download
 from ui.formulas import fenced, frac, function, gap, hat, inline, mi, mn, mo, sub, sum_over, sup
@@ -14,8 +15,6 @@ VAES = ", ".join(aecore.get_spec(n).title for n in aecore.list_models()
 
 ADDRESS = address.bind("overview", [address.whole("n", "overview_count", 3, 10, 6),
                                      address.whole("seed", "overview_seed", 0, 1_000_000, 0)])
-SIDE = 28
-PIXELS = SIDE * SIDE
 st.title("Autoencoder Explorer")
 st.markdown(
     "An **autoencoder** is a network trained to hand back exactly what it was given. That "

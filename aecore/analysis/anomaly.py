@@ -17,7 +17,7 @@ import numpy as np
 from aecore.analysis import diskcache
 from aecore.analysis.metrics import per_image_bce
 from aecore.analysis.ranking import auc, precision_recall_curve, roc_curve
-from aecore.data.fashion_mnist import CLASS_NAMES
+from aecore.data.fashion_mnist import CLASS_NAMES, PIXELS
 from aecore.errors import DatasetNotFound
 from aecore.models.registry import ROLE_ANOMALY, all_specs, get_spec
 from aecore.runtime.api import TrainedModel, load_model
@@ -26,7 +26,6 @@ from aecore.runtime.store import resolve_dir
 DEFAULT_HELD_OUT = CLASS_NAMES.index("Bag")
 ELBO_SAMPLES = 4       # samples of z per image for the negative ELBO
 SCORE_SEED = 0
-PIXELS = 28 * 28
 
 
 def anomaly_models() -> list[str]:

@@ -2,6 +2,9 @@
 
 from aecore.data.fashion_mnist import (
     CLASS_NAMES,
+    IMAGE_SHAPE,
+    PIXELS,
+    SIDE,
     DataSplit,
     find_dataset_dir,
     load_fashion_mnist,
@@ -12,5 +15,6 @@ from aecore.data.fashion_mnist import (
 )
 from aecore.data.noise import NOISE_KINDS, add_noise
 
-__all__ = ["CLASS_NAMES", "NOISE_KINDS", "DataSplit", "add_noise", "find_dataset_dir",
-           "load_fashion_mnist", "load_sample", "load_test_set", "sample_indices", "write_sample"]
+__all__ = ["CLASS_NAMES", "IMAGE_SHAPE", "NOISE_KINDS", "PIXELS", "SIDE", "DataSplit",
+           "add_noise", "find_dataset_dir", "load_fashion_mnist", "load_sample", "load_test_set",
+           "sample_indices", "write_sample"]

@@ -16,6 +16,9 @@ from aecore.errors import DatasetNotFound
 from aecore.files import atomic_write_bytes
 from aecore.paths import SAMPLE_FILE
 
+SIDE = 28                     # every image is SIDE x SIDE grey pixels
+IMAGE_SHAPE = (SIDE, SIDE)
+PIXELS = SIDE * SIDE
 CLASS_NAMES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",

@@ -17,9 +17,10 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from aecore.data.fashion_mnist import SIDE
 from aecore.errors import InvalidImage
 
-SIZE = 28
+SIZE = SIDE   # an upload becomes one Fashion-MNIST-sized image
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 WORK_SIDE = 512  # large pictures are box-reduced to about this size before the final resize

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 import keras
 
-IMAGE_SHAPE = (28, 28)
-PIXELS = 28 * 28
+from aecore.data.fashion_mnist import IMAGE_SHAPE, PIXELS  # noqa: F401  (the builders')
 
 
 @dataclass(frozen=True)
