@@ -9,5 +9,3 @@ CSS = """<style>
 [data-testid="stButtonGroup"] [aria-checked="true"],
 [data-testid="stButtonGroup"] [aria-pressed="true"] { color: inherit !important; }
 </style>"""
-
-
