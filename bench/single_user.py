@@ -14,7 +14,7 @@ import time
 
 from bench import browser, slider
 from bench.server import AppServer
-from bench.targets import Row, load1, measured, median
+from bench.targets import Row, load1, measured, median, missing
 
 LAUNCHED = {"make-run": "make run (ui.serve)", "streamlit": "streamlit run app.py"}
 
@@ -123,22 +123,29 @@ def run(quick: bool, cold_starts: int) -> list[Row]:
     return rows
 
 
+FLOOR = ("framework floor: a Streamlit app of one title and one picture (bench/floor_app.py), "
+         "same config, browser and measure")
+
+
 def framework_floor(pw, count: int) -> Row:
     """The same cold start of bench/floor_app.py (a title and one picture): what Streamlit,
-    Python and the browser cost on this machine before the app does anything."""
+    Python and the browser cost on this machine before the app does anything. A failure here
+    is a MISSING row: the app's rows above it stand."""
     runs, loads, notes = [], [], []
-    for i in range(count):
-        server, seconds, _, note = cold_start(pw, f"cold-start-floor-{i + 1}.log", "floor")
-        server.stop()
-        server.chromium.close()
-        runs.append(seconds)
-        loads.append(load1())
-        notes.append(note)
+    try:
+        for i in range(count):
+            server, seconds, _, note = cold_start(pw, f"cold-start-floor-{i + 1}.log", "floor")
+            server.stop()
+            server.chromium.close()
+            runs.append(seconds)
+            loads.append(load1())
+            notes.append(note)
+    except Exception as exc:  # a browser or server problem: say it, keep the section's rows
+        return missing("cold start", FLOOR, f"{type(exc).__name__}: {exc}")
     listed = ", ".join(f"{s:.1f}" for s in runs)
-    return measured("cold start", "framework floor: a Streamlit app of one title and one picture "
-                    "(bench/floor_app.py), same config, browser and measure", median(runs), "s",
-                    load=max(loads), note=f"median of {count} fresh servers: {listed} s; the "
-                    f"app's cold start minus this is the app's own share; first: {notes[0]}")
+    return measured("cold start", FLOOR, median(runs), "s", load=max(loads),
+                    note=f"median of {count} fresh servers: {listed} s; the app's cold start "
+                         f"minus this is the app's own share; first: {notes[0]}")
 
 
 def one_visitor(server: AppServer, passes: int) -> list[Row]:

@@ -160,3 +160,15 @@ def test_servers_start_as_make_run_does_unless_told_otherwise(monkeypatch, tmp_p
                 "--json", str(js)])
     assert server.LAUNCHER == "streamlit" and "plain `streamlit run app.py`" in out.read_text()
     assert server.AppServer("x.log").launcher == "streamlit"
+
+
+def test_a_failing_floor_is_a_missing_row_not_a_lost_section(monkeypatch):
+    from bench import single_user
+
+    def no_browser(pw, log_name, launcher=None):
+        raise RuntimeError("chromium crashed")
+
+    monkeypatch.setattr(single_user, "cold_start", no_browser)
+    row = single_user.framework_floor(None, 3)
+    assert row.status == "MISSING" and "chromium crashed" in row.note
+    assert row.name == single_user.FLOOR
