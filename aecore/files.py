@@ -52,8 +52,10 @@ def sha256_of_unchanged(path: Path) -> str:
     """
     info = path.stat()
     key = (str(path), info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-    if key not in _KNOWN_DIGESTS:
+    digest = _KNOWN_DIGESTS.get(key)   # one lookup: another session's thread may clear it
+    if digest is None:
+        digest = sha256_of(path)
         if len(_KNOWN_DIGESTS) >= KNOWN_DIGESTS_MAX:   # the Lab's files come and go
             _KNOWN_DIGESTS.clear()
-        _KNOWN_DIGESTS[key] = sha256_of(path)
-    return _KNOWN_DIGESTS[key]
+        _KNOWN_DIGESTS[key] = digest
+    return digest

@@ -120,6 +120,19 @@ def test_damage_is_caught_after_a_verified_load(tmp_path, copied):
         load_model(copied, tmp_path)
 
 
+def test_remembered_checksums_stay_right_past_the_cap(tmp_path, monkeypatch):
+    from aecore import files
+
+    monkeypatch.setattr(files, "_KNOWN_DIGESTS", {})
+    monkeypatch.setattr(files, "KNOWN_DIGESTS_MAX", 2)
+    paths = [tmp_path / f"{i}.bin" for i in range(5)]
+    for i, path in enumerate(paths):
+        path.write_bytes(bytes([i]) * 100)
+    for _ in range(2):
+        assert [files.sha256_of_unchanged(p) for p in paths] == [files.sha256_of(p) for p in paths]
+    assert len(files._KNOWN_DIGESTS) <= 2
+
+
 @pytest.mark.parametrize("part", ["encoder", "decoder", "browser"])
 def test_a_missing_serving_file_names_the_export_command(tmp_path, copied, part):
     part_path(tmp_path, copied, part).unlink()
