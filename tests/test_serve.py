@@ -93,7 +93,8 @@ def test_preload_does_not_import_the_launcher_or_itself(module, monkeypatch):
 def test_no_installed_package_ships_a_component_so_skipping_the_scan_loses_none(monkeypatch):
     """The launcher skips Streamlit's scan for packaged components: the real scan of this
     environment finds none, so the skip changes nothing but the time. (The app's inline
-    component still works: tests/browser/test_launcher.py drags the plane on ui.serve.)"""
+    component still works: tests/browser/test_launcher.py waits for the latent plane's
+    decoder to draw under ui.serve.)"""
     from streamlit.components.v2 import manifest_scanner
 
     real = manifest_scanner.scan_component_manifests
