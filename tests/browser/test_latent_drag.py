@@ -82,5 +82,7 @@ def test_drag_decodes_in_the_browser_and_sends_the_point_on_release(page, explor
     page.keyboard.press("Shift+ArrowUp")  # the plane kept the focus: a big step up
     plane.evaluate(CHANGED, ["point", before])
     qx, qy = point(plane)
-    assert qx == pytest.approx(px) and qy > py
+    # x stays put; data-point has 4 decimals, and on release the plane sends the point rounded
+    # to 5 and takes Python's copy back, which can flip the 4th (2.3515 -> 2.3514 seen in CI)
+    assert qx == pytest.approx(px, abs=1.5e-4) and qy > py
     page.wait_for_function(SHOWN, arg=f"z = ({qx:.2f}, {qy:.2f})", timeout=60_000)
