@@ -176,3 +176,8 @@ def test_the_command_runs_one_job_per_model(tmp_path, capsys, monkeypatch):
         (aecore.CLASS_NAMES.index("Trouser"), 2)}
     out = capsys.readouterr().out
     assert all(f"== {name}: test BCE 0.3000" in out for name in anomaly.anomaly_models())
+
+
+def test_score_text_keeps_a_rows_decimals():
+    assert [anomaly.score_text(v) for v in (0.11, 0.131, 0.0512)] == ["0.110", "0.131", "0.051"]
+    assert [anomaly.score_text(v) for v in (412.26, 1234.5, -3.0)] == ["412.3", "1,234.5", "-3.000"]

@@ -132,8 +132,22 @@ def test_curve_and_training_summary():
     assert tables.curve({}, "loss") == ([], [])
     assert tables.curve({"epoch": [1, 2], "loss": ["x", 0.5]}, "loss") == ([2], [0.5])
     assert tables.is_history(history) and not tables.is_history([{"epoch": 1}])
-    entry = {"train_seconds": 12.5, "stopped_by_time_limit": True, "trained_on": "NVIDIA H200"}
+    entry = {"train_seconds": 12.5, "stopped_by_time_limit": True, "trained_on": "NVIDIA H200",
+             "date": "2026-12-01T02:11:04Z"}
     summary = tables.training_summary(list_models()[0], history, entry)
+    assert summary["Date"] == "2026-12-01"
+    assert tables.training_summary(list_models()[0], history, None)["Date"] is None
     assert summary["Stopped by"] == "time limit" and summary["Trained on"] == "NVIDIA H200"
     assert summary["Best epoch"] == 2 and summary["Best val_loss"] == 0.28
     assert summary["Preset"] == "full" and summary["Epochs"] == 3 and summary["Seconds"] == 12.5
+
+
+def test_shared_columns_are_said_once():
+    rows = [{"Model": "A", "Keras": "3.15", "Batch": 64, "Note": None},
+            {"Model": "B", "Keras": "3.15", "Batch": 128, "Note": None}]
+    kept, shared = tables.shared_columns(rows)
+    assert shared == {"Keras": "3.15"}
+    assert kept == [{"Model": "A", "Batch": 64, "Note": None},
+                    {"Model": "B", "Batch": 128, "Note": None}]
+    assert tables.shared_columns(rows[:1]) == (rows[:1], {})   # one row: nothing to factor out
+    assert tables.shared_columns([{"Model": "A"}, {"Model": "A"}])[1] == {}   # kept columns stay

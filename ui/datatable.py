@@ -17,6 +17,8 @@ import streamlit as st
 from ui.gallery import markdown_html
 
 # Page-wide (ui/stylesheet.py adds it once per run). Numbers right-aligned, rows lightly striped.
+# A long text (a "prose" cell, e.g. where a model was trained) may break inside a word such as
+# KERAS_BACKEND=jax, so a wide table still fits the column; short cells keep their words whole.
 CSS = """<style>
 .ae-table-wrap { margin-bottom: 1rem; }
 .ae-table { border-collapse: collapse; font-size: 0.875rem; width: 100%; }
@@ -24,8 +26,11 @@ CSS = """<style>
                              border-bottom: 1px solid rgba(128, 128, 128, 0.25); }
 .ae-table th { font-weight: 600; }
 .ae-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.ae-table td.prose { overflow-wrap: anywhere; min-width: 8rem; }
 .ae-table tbody tr:nth-child(even) { background: rgba(128, 128, 128, 0.07); }
 </style>"""
+
+PROSE = 24   # characters: a longer text cell is a "prose" cell
 
 
 def is_number(value) -> bool:
@@ -46,7 +51,7 @@ def _cell(value, spec: str | None, markdown: bool) -> str:
     raw = "" if value is None else f' data-value="{escape(str(value))}"'
     text = cell_text(value, spec)
     body = markdown_html(text) if markdown else escape(text)
-    kind = ' class="num"' if is_number(value) else ""
+    kind = ' class="num"' if is_number(value) else ' class="prose"' if len(text) > PROSE else ""
     return f"<td{kind}{raw}>{body}</td>"
 
 

@@ -23,10 +23,13 @@ from aecore.data.uploads import tile_images, to_png_bytes
 
 _TEST_CAPTION = re.compile(r"^(sample )?#(\d+) (.+)$")  # the chooser's "#752 Sneaker"
 
+GAP = "0.75rem"          # between pictures (RULES)
+CAPTION_ROOM = "4.5rem"  # a column with a caption is at least this wide: "Pullover" on one line
+
 # Page-wide (ui/stylesheet.py adds it once per run). Captions keep the text colour:
 # theme-proof contrast.
 RULES = """
-.ae-gallery { display: grid; gap: 0.75rem 0.75rem; align-items: start; margin-bottom: 0.5rem; }
+.ae-gallery { display: grid; gap: 0.75rem; align-items: start; margin-bottom: 0.5rem; }
 .ae-gallery figure { margin: 0; min-width: 0; }
 .ae-gallery img { display: block; width: 100%; height: auto; image-rendering: pixelated; }
 .ae-gallery figcaption { font-size: 0.875rem; text-align: center; overflow-wrap: anywhere;
@@ -90,7 +93,15 @@ def show_images(images, captions: Sequence[str] | None = None, columns: int | No
         caption = _nth(captions, i)
         alt = _nth(alts, i) or plain(caption or "") or f"Image {i + 1} of {len(images)}"
         figures.append(_figure(img, alt, caption))
-    _show_grid(figures, f"repeat({columns or len(images)}, minmax(0, 1fr))")
+    _show_grid(figures, row_columns(columns or len(images), CAPTION_ROOM if captions else "0px"))
+
+
+def row_columns(count: int, narrowest: str) -> str:
+    """CSS grid columns for a row of `count` images: `count` equal columns, or, where the row
+    is too narrow for columns of `narrowest` (a caption's longest word), as many as fit, the
+    rest wrapping to the next line (two side-by-side Latent explorer planes on a laptop)."""
+    share = f"(100% - {count - 1} * {GAP}) / {count} - 1px"   # 1px: rounding never drops one
+    return f"repeat(auto-fill, minmax(max({narrowest}, calc({share})), 1fr))"
 
 
 def _grid_alt(label: str, column: str | None, caption: str | None, i: int) -> str:

@@ -87,12 +87,13 @@ def fooled(table: anomaly.ScoreTable, score: str) -> None:
                             picked, strict=True):
         indices = tuple(int(i) for i in picks)
         recon = anomaly_ui.reconstruct(held_out, name, anomaly_ui.stamp(held_out), indices)
-        captions = [f"{aecore.CLASS_NAMES[table.labels[i]]} · {scores[i]:.3g}" for i in picks]
+        shown = {i: f"#{i} {aecore.CLASS_NAMES[table.labels[i]]}" for i in picks}
+        said = {i: anomaly.score_text(scores[i]) for i in picks}
+        captions = [f"{aecore.CLASS_NAMES[table.labels[i]]} · {said[i]}" for i in picks]
         rows += [(label, list(anomaly_ui.test_images(indices)), captions),
                  ("reconstruction", list(recon), None)]
-        shown = {i: f"#{i} {aecore.CLASS_NAMES[table.labels[i]]}" for i in picks}
-        alts += [[f"{gallery.alt_text(shown[i])}, score {scores[i]:.3g}" for i in picks],
-                 [gallery.alt_text(shown[i], name, score=f"score {scores[i]:.3g}") for i in picks]]
+        alts += [[f"{gallery.alt_text(shown[i])}, score {said[i]}" for i in picks],
+                 [gallery.alt_text(shown[i], name, score=f"score {said[i]}") for i in picks]]
     gallery.image_grid(rows, alts=alts)
 
 

@@ -114,11 +114,14 @@ if missing:
 if found:
     st.header("How each model was trained")
     manifest = tables.read_manifest_safely()
-    datatable.show([tables.training_summary(n, h, manifest.get(n)) for n, h in found.items()],
-                   formats={"Best val_loss": ".4f", "Seconds": ",.0f"},
+    rows, shared = tables.shared_columns(
+        [tables.training_summary(n, h, manifest.get(n)) for n, h in found.items()])
+    datatable.show(rows, formats={"Best val_loss": ".4f", "Seconds": ",.0f"},
                    help={"Epoch cap": "The most epochs the preset allows this model"})
     caps = tables.number_span(aecore.get_spec(n).train.full_epochs for n in found)
-    st.caption("Preset *quick* is a few epochs for a laptop; *full* trains up to the model's "
+    same = ", ".join(f"{column} {value}" for column, value in shared.items())
+    st.caption((f"Same for every model: {same}. " if same else "")
+               + "Preset *quick* is a few epochs for a laptop; *full* trains up to the model's "
                f"epoch cap ({caps} epochs "
                "here) and stops early when the validation loss stops improving. The weights "
                "kept are those of the best epoch.")

@@ -71,6 +71,12 @@ def score_label(score: str) -> str:
     return f"{SCORE_LABELS[kind]} ({name})"
 
 
+def score_text(value: float) -> str:
+    """A score as captions show it, with the same decimals across a row: three below 10 (BCE:
+    '0.110', not '0.11'), one from 10 up (-ELBO in nats: '412.3')."""
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
+
+
 def negative_elbo(model: TrainedModel, x: np.ndarray, samples: int = ELBO_SAMPLES,
                   seed: int = SCORE_SEED) -> np.ndarray:
     """-ELBO per image in nats: 784·BCE(x, decode(z)) averaged over z ~ q(z|x), plus KL."""

@@ -153,8 +153,26 @@ def training_summary(name: str, history: dict | None, entry: dict | None) -> dic
         "Seconds": entry.get("train_seconds"),
         "Stopped by": "time limit" if entry.get("stopped_by_time_limit") else None,
         "Trained on": entry.get("trained_on"),
-        "Date": entry.get("date"),
+        "Date": trained_date(entry.get("date")),
     }
+
+
+def shared_columns(rows: list[dict], keep: tuple[str, ...] = ("Model",)
+                   ) -> tuple[list[dict], dict]:
+    """Columns that hold one and the same (non-blank) value in every one of two or more rows,
+    taken out of the table to be said once: (rows without them, {column: value}). Columns in
+    `keep` always stay."""
+    if len(rows) < 2:
+        return rows, {}
+    shared = {column: value for column, value in rows[0].items()
+              if column not in keep and value is not None
+              and all(row.get(column) == value for row in rows[1:])}
+    return [{k: v for k, v in row.items() if k not in shared} for row in rows], shared
+
+
+def trained_date(stamp: str | None) -> str | None:
+    """The day of a manifest time stamp ('2026-12-01T02:11:04Z' -> '2026-12-01')."""
+    return stamp.split("T", 1)[0] if stamp else None
 
 
 def epoch_cap(name: str, preset: str | None) -> int:

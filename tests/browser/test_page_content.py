@@ -33,6 +33,27 @@ PAINTED_PIXELS = """(c) => {
   for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
   return n;
 }"""
+# What does not fit at 1280 px: tables wider than the main column, and caption words split
+# across lines ("Sanda / l"; a break at a hyphen or space is fine). One text per problem.
+LAYOUT_PROBLEMS = """() => {
+  const main = document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect();
+  const problems = [...document.querySelectorAll('table.ae-table')]
+    .filter((t) => t.getBoundingClientRect().right > main.right + 1)
+    .map((t) => `table wider than the page: ${t.querySelector('th')?.textContent}`);
+  for (const cap of document.querySelectorAll('[data-testid=stMain] figcaption')) {
+    const walker = document.createTreeWalker(cap, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/[^\\s-]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) problems.push(`caption word split across lines: ${word[0]}`);
+      }
+    }
+  }
+  return problems;
+}"""
 
 
 def open_page(page, base: str, entry) -> None:
@@ -141,6 +162,7 @@ def test_page_shows_its_content(page, app_server, entry):
     if check is not None:
         check(page)
     assert_no_exception(page)
+    assert page.evaluate(LAYOUT_PROBLEMS) == []
     assert page.evaluate("() => document.querySelector(\"link[rel='shortcut icon']\").href"
                          ).startswith(app_server)   # the favicon: the app's, not a CDN's
     assert not elsewhere, f"requests that need the internet: {elsewhere}"
