@@ -20,7 +20,7 @@ from ui.gallery import markdown_html
 # A long text (a "prose" cell, e.g. where a model was trained) may break inside a word such as
 # KERAS_BACKEND=jax, so a wide table still fits the column; short cells keep their words whole.
 CSS = """<style>
-.ae-table-wrap { margin-bottom: 1rem; }
+.ae-table-wrap { margin-bottom: 1rem; overflow-x: auto; }   /* a phone: the table scrolls */
 .ae-table { border-collapse: collapse; font-size: 0.875rem; width: 100%; }
 .ae-table th, .ae-table td { padding: 0.3rem 0.6rem; text-align: left; vertical-align: top;
                              border-bottom: 1px solid rgba(128, 128, 128, 0.25); }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 import re
 from collections.abc import Sequence
 
@@ -36,6 +37,16 @@ RULES = """
                          padding-top: 0.25rem; line-height: 1.3; }
 .ae-gallery .ae-label { grid-column: 1; align-self: center; overflow-wrap: anywhere; }
 .ae-gallery .ae-note { align-self: center; font-size: 0.875rem; }
+.ae-gallery-box { container-type: inline-size; }
+@container (max-width: 40rem) {
+  .ae-labelled > .ae-gallery { grid-template-columns: repeat(var(--cols), minmax(0, 1fr))
+                               !important; }
+  .ae-labelled .ae-label { grid-column: 1 / -1; margin-top: 0.25rem; }
+}
+@container (max-width: 28rem) {
+  .ae-labelled > .ae-gallery { grid-template-columns: repeat(var(--half), minmax(0, 1fr))
+                               !important; }
+}
 """
 CSS = f"<style>{RULES}</style>"
 
@@ -140,7 +151,8 @@ def image_grid_html(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]],
             alt = (_nth(alts[r], i) if alts and r < len(alts) else None) or _grid_alt(
                 label, _nth(above, i), caption, i)
             cells.append(_figure(img, alt, caption))
-    return grid_html(cells, f"{label_width}fr repeat({max(width, min_columns)}, minmax(0, 1fr))")
+    columns = max(width, min_columns)
+    return labelled(grid_html(cells, f"{label_width}fr repeat({columns}, minmax(0, 1fr))"), columns)
 
 
 def markdown_html(text: str) -> str:
@@ -159,6 +171,14 @@ def _figure(img, alt: str, caption: str | None, max_width: int | None = None) ->
     limit = f' style="max-width: {max_width}px"' if max_width else ""
     return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"{limit}>'
             f"{cap}</figure>")
+
+
+def labelled(grid: str, columns: int) -> str:
+    """A grid whose first column holds row labels, in a box that watches its own width: where
+    it is narrow (a phone, a narrow column) each label goes above its row, and the pictures of
+    a row take the whole width, in two lines where it is narrower still (RULES)."""
+    return (f'<div class="ae-gallery-box ae-labelled" style="--cols: {columns}; '
+            f'--half: {math.ceil(columns / 2)}">{grid}</div>')
 
 
 def grid_html(cells: list[str], columns: str) -> str:
@@ -187,7 +207,7 @@ def strip_rows(rows: Sequence[tuple[str, np.ndarray | None, str]],
             continue
         tiles = strip(images)
         cells.append(_figure(tiles, text or plain(label), None, max_width=tiles.shape[1] * zoom))
-    _show_grid(cells, f"{widths[0]}fr {widths[1]}fr")
+    st.html(labelled(grid_html(cells, f"{widths[0]}fr {widths[1]}fr"), 1))
 
 
 def picture(image, alt: str, caption: str | None = None, width: int | None = None) -> None:

@@ -33,14 +33,21 @@ PAINTED_PIXELS = """(c) => {
   for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
   return n;
 }"""
-# What does not fit at 1280 px: tables wider than the main column, and caption words split
-# across lines ("Sanda / l"; a break at a hyphen or space is fine). One text per problem.
-LAYOUT_PROBLEMS = """() => {
+# What does not fit: a page wider than the window, tables that do not fit the main column
+# without scrolling sideways (`scroll`: allowed on a phone), and words of picture captions or
+# row labels split across lines ("Sanda / l"; a break at a hyphen or space is fine).
+LAYOUT_PROBLEMS = """(scroll) => {
   const main = document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect();
-  const problems = [...document.querySelectorAll('table.ae-table')]
-    .filter((t) => t.getBoundingClientRect().right > main.right + 1)
-    .map((t) => `table wider than the page: ${t.querySelector('th')?.textContent}`);
-  for (const cap of document.querySelectorAll('[data-testid=stMain] figcaption')) {
+  const page = document.querySelector('[data-testid=stMain]');
+  const problems = page.scrollWidth > page.clientWidth + 1 ? ['the page scrolls sideways'] : [];
+  for (const wrap of document.querySelectorAll('.ae-table-wrap')) {
+    const table = wrap.querySelector('table');
+    const wide = scroll ? wrap.getBoundingClientRect().right > main.right + 1
+      : table.getBoundingClientRect().right > main.right + 1;
+    if (wide) problems.push(`table wider than the page: ${table.querySelector('th')?.textContent}`);
+  }
+  const words = '[data-testid=stMain] figcaption, [data-testid=stMain] .ae-label';
+  for (const cap of document.querySelectorAll(words)) {
     const walker = document.createTreeWalker(cap, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       for (const word of node.data.matchAll(/[^\\s-]+/g)) {
@@ -48,7 +55,7 @@ LAYOUT_PROBLEMS = """() => {
         range.setStart(node, word.index);
         range.setEnd(node, word.index + word[0].length);
         const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
-        if (tops.size > 1) problems.push(`caption word split across lines: ${word[0]}`);
+        if (tops.size > 1) problems.push(`word split across lines: ${word[0]}`);
       }
     }
   }
@@ -162,7 +169,28 @@ def test_page_shows_its_content(page, app_server, entry):
     if check is not None:
         check(page)
     assert_no_exception(page)
-    assert page.evaluate(LAYOUT_PROBLEMS) == []
+    assert page.evaluate(LAYOUT_PROBLEMS, False) == []
     assert page.evaluate("() => document.querySelector(\"link[rel='shortcut icon']\").href"
                          ).startswith(app_server)   # the favicon: the app's, not a CDN's
     assert not elsewhere, f"requests that need the internet: {elsewhere}"
+
+
+@pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])
+def test_page_fits_a_phone(browser, app_server, entry):
+    """At 390 px (a phone held upright): nothing wider than the screen, no word split, labelled
+    picture rows with their labels above (ui/gallery.py's narrow layout)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    try:
+        page = context.new_page()
+        open_page(page, app_server, entry)
+        page.locator("[data-testid=stMain] h1").first.wait_for()
+        page.wait_for_function(IMAGES_PAINTED, arg=0, timeout=WAIT_MS, polling=200)
+        assert page.evaluate(LAYOUT_PROBLEMS, True) == []
+        labels = page.locator(".ae-labelled .ae-label")
+        for i in range(min(labels.count(), 3)):   # above the pictures, as wide as the row
+            box = labels.nth(i).bounding_box()
+            row = labels.nth(i).locator("xpath=..").bounding_box()
+            assert box["width"] > 0.9 * row["width"]
+    finally:
+        context.close()
