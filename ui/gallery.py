@@ -24,8 +24,13 @@ from aecore.data.uploads import tile_images, to_png_bytes
 
 _TEST_CAPTION = re.compile(r"^(sample )?#(\d+) (.+)$")  # the chooser's "#752 Sneaker"
 
-GAP = "0.75rem"          # between pictures (RULES)
+GAP_REM = 0.75
+GAP = f"{GAP_REM}rem"    # between pictures (RULES)
 CAPTION_ROOM = "4.5rem"  # a column with a caption is at least this wide: "Pullover" on one line
+# Labelled grids: the room the longest words need (Chromium, Source Sans at 1 rem = 16 px):
+LABEL_ROOM = 7.5         # a bold row label's ("(convolutional,", 115 px)
+CELL_ROOM = 3.4          # a caption's under a picture ("shirt/top", 52 px)
+STRIP_ROOM = 2.5         # a picture in a strip beside its label (no caption)
 
 # Page-wide (ui/stylesheet.py adds it once per run). Captions keep the text colour:
 # theme-proof contrast.
@@ -37,16 +42,7 @@ RULES = """
                          padding-top: 0.25rem; line-height: 1.3; }
 .ae-gallery .ae-label { grid-column: 1; align-self: center; overflow-wrap: anywhere; }
 .ae-gallery .ae-note { align-self: center; font-size: 0.875rem; }
-.ae-gallery-box { container-type: inline-size; }
-@container (max-width: 40rem) {
-  .ae-labelled > .ae-gallery { grid-template-columns: repeat(var(--cols), minmax(0, 1fr))
-                               !important; }
-  .ae-labelled .ae-label { grid-column: 1 / -1; margin-top: 0.25rem; }
-}
-@container (max-width: 28rem) {
-  .ae-labelled > .ae-gallery { grid-template-columns: repeat(var(--half), minmax(0, 1fr))
-                               !important; }
-}
+.ae-gallery-box { container-type: inline-size; }   /* labelled grids: see narrow_rules */
 """
 CSS = f"<style>{RULES}</style>"
 
@@ -152,7 +148,8 @@ def image_grid_html(rows: Sequence[tuple[str, Sequence, Sequence[str] | None]],
                 label, _nth(above, i), caption, i)
             cells.append(_figure(img, alt, caption))
     columns = max(width, min_columns)
-    return labelled(grid_html(cells, f"{label_width}fr repeat({columns}, minmax(0, 1fr))"), columns)
+    tracks = f"{label_track(label_width)} repeat({columns}, minmax(0, 1fr))"
+    return labelled(grid_html(cells, tracks), columns)
 
 
 def markdown_html(text: str) -> str:
@@ -173,12 +170,40 @@ def _figure(img, alt: str, caption: str | None, max_width: int | None = None) ->
             f"{cap}</figure>")
 
 
+def label_track(share: float) -> str:
+    """The label column: `share` of the width, never narrower than a label's longest word."""
+    return f"minmax({LABEL_ROOM}rem, {share}fr)"
+
+
 def labelled(grid: str, columns: int) -> str:
-    """A grid whose first column holds row labels, in a box that watches its own width: where
-    it is narrow (a phone, a narrow column) each label goes above its row, and the pictures of
-    a row take the whole width, in two lines where it is narrower still (RULES)."""
-    return (f'<div class="ae-gallery-box ae-labelled" style="--cols: {columns}; '
-            f'--half: {math.ceil(columns / 2)}">{grid}</div>')
+    """A grid of row labels and `columns` picture columns in a box that watches its own width
+    (a phone, a narrow window, a column of the page). Where the box is too narrow for the label
+    and every column to hold their longest words, each label goes above its row; where it is
+    too narrow even for the columns alone, a row takes two lines."""
+    above = LABEL_ROOM + columns * (CELL_ROOM + GAP_REM)
+    two_lines = columns * CELL_ROOM + (columns - 1) * GAP_REM
+    return narrow_box(grid, f"ae-cols-{columns}", [
+        (above, f"repeat({columns}, minmax(0, 1fr))"),
+        (two_lines, f"repeat({math.ceil(columns / 2)}, minmax(0, 1fr))")])
+
+
+def labelled_strips(grid: str, pictures: int) -> str:
+    """Labelled strips of `pictures` pictures each: the label goes above its strip where the
+    box leaves less than STRIP_ROOM per picture beside the label."""
+    return narrow_box(grid, f"ae-strips-{pictures}",
+                      [(LABEL_ROOM + pictures * STRIP_ROOM, "minmax(0, 1fr)")])
+
+
+def narrow_box(grid: str, name: str, steps: list[tuple[float, str]]) -> str:
+    """`grid` in a box named `name` with container rules: below each width (rem, widest first)
+    the grid takes those columns and its labels go above their rows."""
+    box = f".ae-gallery-box.{name}"   # more specific than RULES' .ae-gallery .ae-label
+    rules = "".join(
+        f"@container (max-width: {width:.2f}rem) {{ {box} > .ae-gallery {{ "
+        f"grid-template-columns: {tracks} !important; }} "
+        f"{box} .ae-label {{ grid-column: 1 / -1; }} }}"
+        for width, tracks in steps)
+    return f'<div class="ae-gallery-box {name}">{grid}<style>{rules}</style></div>'
 
 
 def grid_html(cells: list[str], columns: str) -> str:
@@ -207,7 +232,8 @@ def strip_rows(rows: Sequence[tuple[str, np.ndarray | None, str]],
             continue
         tiles = strip(images)
         cells.append(_figure(tiles, text or plain(label), None, max_width=tiles.shape[1] * zoom))
-    st.html(labelled(grid_html(cells, f"{widths[0]}fr {widths[1]}fr"), 1))
+    pictures = max((len(images) for _, images, _ in rows if images is not None), default=1)
+    st.html(labelled_strips(grid_html(cells, f"{label_track(widths[0])} {widths[1]}fr"), pictures))
 
 
 def picture(image, alt: str, caption: str | None = None, width: int | None = None) -> None:

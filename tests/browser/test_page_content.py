@@ -175,20 +175,25 @@ def test_page_shows_its_content(page, app_server, entry):
     assert not elsewhere, f"requests that need the internet: {elsewhere}"
 
 
+NARROW = {"phone": {"width": 390, "height": 844}, "narrow-window": {"width": 800, "height": 900}}
+
+
+@pytest.mark.parametrize("screen", NARROW)
 @pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])
-def test_page_fits_a_phone(browser, app_server, entry):
-    """At 390 px (a phone held upright): nothing wider than the screen, no word split, labelled
-    picture rows with their labels above (ui/gallery.py's narrow layout)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
+def test_page_fits_a_narrow_screen(browser, app_server, entry, screen):
+    """A phone held upright, and a narrow window (two planes side by side in 500 px): nothing
+    wider than the screen, no word split, and on the phone labelled picture rows with their
+    labels above (ui/gallery.py's container rules)."""
+    phone = screen == "phone"
+    context = browser.new_context(viewport=NARROW[screen], is_mobile=phone, has_touch=phone)
     try:
         page = context.new_page()
         open_page(page, app_server, entry)
         page.locator("[data-testid=stMain] h1").first.wait_for()
         page.wait_for_function(IMAGES_PAINTED, arg=0, timeout=WAIT_MS, polling=200)
         assert page.evaluate(LAYOUT_PROBLEMS, True) == []
-        labels = page.locator(".ae-labelled .ae-label")
-        for i in range(min(labels.count(), 3)):   # above the pictures, as wide as the row
+        labels = page.locator(".ae-gallery-box .ae-label")
+        for i in range(min(labels.count(), 3) if phone else 0):   # above, as wide as the row
             box = labels.nth(i).bounding_box()
             row = labels.nth(i).locator("xpath=..").bounding_box()
             assert box["width"] > 0.9 * row["width"]
