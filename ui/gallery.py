@@ -24,9 +24,8 @@ from aecore.data.uploads import tile_images, to_png_bytes
 
 _TEST_CAPTION = re.compile(r"^(sample )?#(\d+) (.+)$")  # the chooser's "#752 Sneaker"
 
-GAP_REM = 0.75
-GAP = f"{GAP_REM}rem"    # between pictures (RULES)
-CAPTION_ROOM = "4.5rem"  # a column with a caption is at least this wide: "Pullover" on one line
+GAP_REM = 0.75           # between pictures
+CAPTION_ROOM = 4.5       # a column with a caption is at least this wide: "Pullover" on one line
 # Labelled grids: the room the longest words need (Chromium, Source Sans at 1 rem = 16 px):
 LABEL_ROOM = 7.5         # a bold row label's ("(convolutional,", 115 px)
 CELL_ROOM = 3.4          # a caption's under a picture ("shirt/top", 52 px)
@@ -34,15 +33,15 @@ STRIP_ROOM = 2.5         # a picture in a strip beside its label (no caption)
 
 # Page-wide (ui/stylesheet.py adds it once per run). Captions keep the text colour:
 # theme-proof contrast.
-RULES = """
-.ae-gallery { display: grid; gap: 0.75rem; align-items: start; margin-bottom: 0.5rem; }
-.ae-gallery figure { margin: 0; min-width: 0; }
-.ae-gallery img { display: block; width: 100%; height: auto; image-rendering: pixelated; }
-.ae-gallery figcaption { font-size: 0.875rem; text-align: center; overflow-wrap: anywhere;
-                         padding-top: 0.25rem; line-height: 1.3; }
-.ae-gallery .ae-label { grid-column: 1; align-self: center; overflow-wrap: anywhere; }
-.ae-gallery .ae-note { align-self: center; font-size: 0.875rem; }
-.ae-gallery-box { container-type: inline-size; }   /* labelled grids: see narrow_rules */
+RULES = f"""
+.ae-gallery {{ display: grid; gap: {GAP_REM}rem; align-items: start; margin-bottom: 0.5rem; }}
+.ae-gallery figure {{ margin: 0; min-width: 0; }}
+.ae-gallery img {{ display: block; width: 100%; height: auto; image-rendering: pixelated; }}
+.ae-gallery figcaption {{ font-size: 0.875rem; text-align: center; overflow-wrap: anywhere;
+                         padding-top: 0.25rem; line-height: 1.3; }}
+.ae-gallery .ae-label {{ grid-column: 1; align-self: center; overflow-wrap: anywhere; }}
+.ae-gallery .ae-note {{ align-self: center; font-size: 0.875rem; }}
+.ae-gallery-box {{ container-type: inline-size; }}   /* labelled grids: see narrow_box */
 """
 CSS = f"<style>{RULES}</style>"
 
@@ -100,15 +99,15 @@ def show_images(images, captions: Sequence[str] | None = None, columns: int | No
         caption = _nth(captions, i)
         alt = _nth(alts, i) or plain(caption or "") or f"Image {i + 1} of {len(images)}"
         figures.append(_figure(img, alt, caption))
-    _show_grid(figures, row_columns(columns or len(images), CAPTION_ROOM if captions else "0px"))
+    _show_grid(figures, row_columns(columns or len(images), CAPTION_ROOM if captions else 0))
 
 
-def row_columns(count: int, narrowest: str) -> str:
+def row_columns(count: int, narrowest: float) -> str:
     """CSS grid columns for a row of `count` images: `count` equal columns, or, where the row
-    is too narrow for columns of `narrowest` (a caption's longest word), as many as fit, the
+    is too narrow for columns of `narrowest` rem (a caption's longest word), as many as fit, the
     rest wrapping to the next line (two side-by-side Latent explorer planes on a laptop)."""
-    share = f"(100% - {count - 1} * {GAP}) / {count} - 1px"   # 1px: rounding never drops one
-    return f"repeat(auto-fill, minmax(max({narrowest}, calc({share})), 1fr))"
+    share = f"(100% - {count - 1} * {GAP_REM}rem) / {count} - 1px"   # 1px: never drops one
+    return f"repeat(auto-fill, minmax(max({narrowest}rem, calc({share})), 1fr))"
 
 
 def _grid_alt(label: str, column: str | None, caption: str | None, i: int) -> str:
